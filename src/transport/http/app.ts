@@ -1,0 +1,44 @@
+// The express application: middleware order and the v2 routes.
+
+import express, { type Express } from 'express';
+import type { Operations } from '../../api/operations';
+import { V2 } from '../../core/hrefs';
+import type { Logger } from '../../observability/logger';
+import type { Metrics } from '../../observability/metrics';
+import { errorHandler, notFoundHandler } from './middleware/errors';
+import { requestContext } from './middleware/request-context';
+import { v2Guard } from './middleware/v2-headers';
+import { claimRoutes } from './routes/claims';
+import { messageRoutes } from './routes/messages';
+import { queueRoutes } from './routes/queues';
+import { healthRoutes, openRoutes } from './routes/system';
+
+/** What the HTTP transport needs. */
+export interface HttpAppOptions {
+  operations: Operations;
+  logger: Logger;
+  metrics: Metrics;
+  /** Whether noauth callers are admins. */
+  adminMode: boolean;
+  /** Log one line per request. */
+  accessLog: boolean;
+}
+
+/** Builds the express app serving the Zaqar v2 API. */
+export function createHttpApp(options: HttpAppOptions): Express {
+  const { operations, logger, metrics } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('query parser', 'simple');
+  app.use(requestContext(logger, metrics, options.accessLog));
+  openRoutes(app, metrics);
+  app.use(`${V2}/`, v2Guard({ limits: operations.deps.limits, adminMode: options.adminMode }));
+  healthRoutes(app, operations);
+  queueRoutes(app, operations);
+  messageRoutes(app, operations);
+  claimRoutes(app, operations);
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+  return app;
+}

@@ -1,0 +1,57 @@
+// An in-process gateway for supertest: memory store, a controllable clock, silent logs.
+
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import supertest from 'supertest';
+import { createOperations } from '../../src/api/operations';
+import { type Limits, zaqarLimits } from '../../src/core/limits';
+import { MemoryDriver } from '../../src/drivers/memory/driver';
+import { createMetrics } from '../../src/observability/metrics';
+import { createHttpApp } from '../../src/transport/http/app';
+
+/** Options of a test app. */
+export interface TestAppOptions {
+  limits?: Partial<Limits>;
+  adminMode?: boolean;
+}
+
+/** Builds an app whose clock only moves when the test advances it. */
+export function testApp(options: TestAppOptions = {}) {
+  let now = Date.UTC(2026, 0, 1);
+  const clock = () => now;
+  const driver = new MemoryDriver({ clock, gcIntervalMs: 0 });
+  const metrics = createMetrics();
+  const operations = createOperations({ driver, limits: { ...zaqarLimits, ...options.limits }, clock });
+  const app = createHttpApp({
+    operations,
+    logger: pino({ level: 'silent' }),
+    metrics,
+    adminMode: options.adminMode ?? false,
+    accessLog: false,
+  });
+  const agent = supertest(app);
+  const project = `p-${randomUUID().slice(0, 8)}`;
+  const clientId = randomUUID();
+  /** A request with valid v2 headers (override them per call). */
+  const call = (method: 'get' | 'put' | 'post' | 'patch' | 'delete' | 'head', path: string, headers: Record<string, string> = {}) =>
+    agent[method](path).set({ 'Client-ID': clientId, 'X-Project-ID': project, ...headers });
+  return {
+    app,
+    agent,
+    driver,
+    metrics,
+    project,
+    clientId,
+    call,
+    /** Moves the clock forward. */
+    advance(seconds: number) {
+      now += seconds * 1000;
+    },
+    close: () => driver.close(),
+  };
+}
+
+/** A fresh Client-ID. */
+export function newClientId(): string {
+  return randomUUID();
+}
