@@ -54,7 +54,10 @@ export async function startGateway(config: QgateConfig, logger: Logger): Promise
   const store = isEmbeddedUri(config.store.uri)
     ? 'the embedded store (memory: in-process, nothing is kept across a restart)'
     : `the ${driver.kind} store`;
-  logger.info({ url, store: driver.kind, authStrategy: config.auth_strategy }, `qgate listening on ${url} with ${store}`);
+  logger.info(
+    { url, store: driver.kind, authStrategy: config.auth_strategy },
+    `qgate listening on ${url} with ${store}`,
+  );
   if (config.auth_strategy === 'noauth') {
     logger.warn('auth_strategy is noauth: X-Project-ID is trusted as sent; use it for development only');
   }

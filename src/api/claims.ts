@@ -64,5 +64,4 @@ export class ClaimOperations {
   async delete(ctx: RequestContext, queue: string, claimId: string): Promise<void> {
     await this.deps.driver.deleteClaim(queueScope(ctx, queue), claimId);
   }
-
 }

@@ -113,8 +113,6 @@ export class MessageOperations {
     return popped.map((m) => ({ id: m.id, ttl: m.ttl, age: ageSeconds(now, m.created), body: m.body }));
   }
 
-
-
   private async metadataOrEmpty(scope: QueueScope): Promise<QueueMetadata> {
     try {
       return await this.deps.driver.getQueueMetadata(scope);

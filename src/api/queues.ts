@@ -4,7 +4,13 @@ import { BadRequest, BadRequestBody } from '../core/errors';
 import { queueHref } from '../core/hrefs';
 import { applyMetadataPatch, parseMetadataPatch, withReservedDefaults } from '../core/queue-metadata';
 import type { JsonValue, QueueMetadata } from '../core/types';
-import { isJsonObject, validatePurge, validateQueueListLimit, validateQueueMetadata, validateQueueName } from '../core/validation';
+import {
+  isJsonObject,
+  validatePurge,
+  validateQueueListLimit,
+  validateQueueMetadata,
+  validateQueueName,
+} from '../core/validation';
 import type { RequestContext } from './context';
 import type { ApiDeps } from './deps';
 import { ageSeconds, isoSeconds } from './wire';

@@ -91,12 +91,7 @@ export const configSchema = {
       1,
     ),
     max_queue_metadata: limit('Largest queue metadata document, in bytes.', 65536, 'QGATE_MAX_QUEUE_METADATA', 1),
-    max_messages_post_size: limit(
-      'Largest message post body, in bytes.',
-      262144,
-      'QGATE_MAX_MESSAGES_POST_SIZE',
-      1,
-    ),
+    max_messages_post_size: limit('Largest message post body, in bytes.', 262144, 'QGATE_MAX_MESSAGES_POST_SIZE', 1),
     min_message_ttl: limit('Shortest message TTL, in seconds (Zaqar: 60).', 60, 'QGATE_MIN_MESSAGE_TTL', 1),
     max_message_ttl: limit('Longest message TTL, in seconds.', 1209600, 'QGATE_MAX_MESSAGE_TTL', 1),
     max_message_delay: limit('Longest message delay, in seconds.', 900, 'QGATE_MAX_MESSAGE_DELAY'),
@@ -106,7 +101,12 @@ export const configSchema = {
     max_claim_grace: limit('Longest claim grace, in seconds.', 43200, 'QGATE_MAX_CLAIM_GRACE'),
   },
   defaults: {
-    message_ttl: limit('Message TTL when neither the message nor the queue sets one.', 3600, 'QGATE_DEFAULT_MESSAGE_TTL', 1),
+    message_ttl: limit(
+      'Message TTL when neither the message nor the queue sets one.',
+      3600,
+      'QGATE_DEFAULT_MESSAGE_TTL',
+      1,
+    ),
     message_delay: limit(
       'Message delay when neither the message nor the queue sets one.',
       0,

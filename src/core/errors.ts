@@ -39,7 +39,9 @@ export class BadRequestBody extends BadRequest {
 
 /** 401: missing or invalid credentials. */
 export class Unauthorized extends QgateError {
-  constructor(description = 'This server could not verify that you are authorized to access the document you requested.') {
+  constructor(
+    description = 'This server could not verify that you are authorized to access the document you requested.',
+  ) {
     super(401, 'Authentication required', description);
   }
 }

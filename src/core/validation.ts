@@ -46,7 +46,11 @@ export function validateClientId(value: string | undefined, limits: Limits): str
   }
   if (limits.clientIdUuidSafe === 'strict') {
     // Python's uuid.UUID accepts braces, a urn:uuid: prefix and any hyphens around 32 hex digits.
-    const hex = value.replace(/^urn:/i, '').replace(/^uuid:/i, '').replace(/^\{|\}$/g, '').replace(/-/g, '');
+    const hex = value
+      .replace(/^urn:/i, '')
+      .replace(/^uuid:/i, '')
+      .replace(/^\{|\}$/g, '')
+      .replace(/-/g, '');
     if (!UUID_HEX.test(hex)) throw new BadRequest('Malformed hexadecimal UUID.', 'Wrong UUID value');
   } else if (value.length < limits.minClientIdLength || value.length > limits.maxClientIdLength) {
     throw new BadRequest(
@@ -71,7 +75,8 @@ export function validateQueueName(name: string): string {
 /** A page size within [1, max], or the default. */
 function pageLimit(limit: number | undefined, max: number, def: number, what: string): number {
   if (limit === undefined) return Math.min(def, max);
-  if (!(limit > 0 && limit <= max)) throw new BadRequest(`${what} must be at least 1 and may not be greater than ${max}.`);
+  if (!(limit > 0 && limit <= max))
+    throw new BadRequest(`${what} must be at least 1 and may not be greater than ${max}.`);
   return limit;
 }
 
@@ -112,7 +117,9 @@ export function validateMessageDeletion(
   }
   if (pop !== undefined) {
     if (!(pop > 0 && pop <= limits.maxMessagesPerClaimOrPop)) {
-      throw new BadRequest(`Pop value must be at least 1 and may not be greater than ${limits.maxMessagesPerClaimOrPop}.`);
+      throw new BadRequest(
+        `Pop value must be at least 1 and may not be greater than ${limits.maxMessagesPerClaimOrPop}.`,
+      );
     }
     return { pop };
   }

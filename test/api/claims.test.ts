@@ -34,7 +34,10 @@ describe('claims API', () => {
   });
 
   test('a claim without a body uses the default TTL and grace; limit defaults to 10', async () => {
-    await post('dflt', Array.from({ length: 12 }, (_, i) => i));
+    await post(
+      'dflt',
+      Array.from({ length: 12 }, (_, i) => i),
+    );
     const res = await t.call('post', '/v2/queues/dflt/claims');
     expect(res.status).toBe(201);
     expect(res.body.messages).toHaveLength(10);

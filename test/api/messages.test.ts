@@ -59,7 +59,10 @@ describe('messages API', () => {
   });
 
   test('listing pages with a marker in links.next and hides claimed messages unless asked', async () => {
-    await post('page', [1, 2, 3, 4, 5].map((n) => ({ body: n })));
+    await post(
+      'page',
+      [1, 2, 3, 4, 5].map((n) => ({ body: n })),
+    );
     const first = await t.call('get', '/v2/queues/page/messages?echo=true&limit=2');
     expect(first.body.messages.map((m: Msg) => m.body)).toEqual([1, 2]);
     expect(first.body.links[0].rel).toBe('next');
@@ -80,7 +83,10 @@ describe('messages API', () => {
   });
 
   test('messages expire: gone from listings and gets at once', async () => {
-    const res = await post('exp', [{ body: 'short', ttl: 60 }, { body: 'long', ttl: 600 }]);
+    const res = await post('exp', [
+      { body: 'short', ttl: 60 },
+      { body: 'long', ttl: 600 },
+    ]);
     const shortId = res.body.resources[0].split('/').pop();
     t.advance(61);
     const list = await t.call('get', '/v2/queues/exp/messages?echo=true');
@@ -107,7 +113,9 @@ describe('messages API', () => {
     expect(got.body.messages.map((m: Msg) => m.body)).toEqual([3, 1]);
     const none = await t.call('get', '/v2/queues/ids/messages?ids=a,b');
     expect(none.status).toBe(404);
-    expect(none.body.description).toBe(`No messages with IDs: ['a', 'b'] found in the queue ids for project ${t.project}.`);
+    expect(none.body.description).toBe(
+      `No messages with IDs: ['a', 'b'] found in the queue ids for project ${t.project}.`,
+    );
     const tooMany = Array.from({ length: 21 }, (_, i) => `m${i}`).join(',');
     expect((await t.call('get', `/v2/queues/ids/messages?ids=${tooMany}`)).status).toBe(400);
   });
@@ -130,7 +138,10 @@ describe('messages API', () => {
   });
 
   test('DELETE ?pop=N removes and returns the oldest free messages', async () => {
-    await post('pop', [1, 2, 3].map((n) => ({ body: n })));
+    await post(
+      'pop',
+      [1, 2, 3].map((n) => ({ body: n })),
+    );
     await t.call('post', '/v2/queues/pop/claims?limit=1');
     const res = await t.call('delete', '/v2/queues/pop/messages?pop=5');
     expect(res.status).toBe(200);
@@ -162,7 +173,11 @@ describe('messages API', () => {
     ['a message without a body', '{"messages": [{"ttl": 60}]}', 'Missing "body" field.'],
     ['a string TTL', '{"messages": [{"ttl": "60", "body": 1}]}', 'The value of the "ttl" field must be a int.'],
     ['a fractional TTL', '{"messages": [{"ttl": 60.5, "body": 1}]}', 'The value of the "ttl" field must be a int.'],
-    ['a TTL under 60', '{"messages": [{"ttl": 59, "body": 1}]}', 'The TTL for a message may not exceed 1209600 seconds'],
+    [
+      'a TTL under 60',
+      '{"messages": [{"ttl": 59, "body": 1}]}',
+      'The TTL for a message may not exceed 1209600 seconds',
+    ],
     ['a TTL over 14 days', '{"messages": [{"ttl": 1209601, "body": 1}]}', 'and must be at least 60 seconds long'],
     ['a delay over 900', '{"messages": [{"delay": 901, "body": 1}]}', 'The Delay TTL for a message may not exceed 900'],
     ['a negative delay', '{"messages": [{"delay": -1, "body": 1}]}', 'The Delay TTL for a message'],

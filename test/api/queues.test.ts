@@ -72,7 +72,11 @@ describe('queues API', () => {
     ['a TTL default too short', '{"_default_message_ttl": 10}', '_default_message_ttl can not exceed'],
     ['a delay default too long', '{"_default_message_delay": 901}', 'The TTL can not exceed 900 seconds'],
     ['a post size over the limit', '{"_max_messages_post_size": 262145}', '_max_messages_post_size can not exceed'],
-    ['a bad retry backoff', '{"_retry_policy": {"retry_backoff_function": "cubic"}}', 'invalid retry_backoff_function.'],
+    [
+      'a bad retry backoff',
+      '{"_retry_policy": {"retry_backoff_function": "cubic"}}',
+      'invalid retry_backoff_function.',
+    ],
     ['a dead letter queue that is no name', '{"_dead_letter_queue": "no way"}', '_dead_letter_queue must be'],
   ])('PUT with %s is 400 and creates nothing', async (_what, body, text) => {
     const res = await t.call('put', '/v2/queues/q2').set('Content-Type', 'application/json').send(body);
@@ -106,14 +110,12 @@ describe('queues API', () => {
     });
 
     test('add, replace and remove under /metadata return the new metadata', async () => {
-      const res = await t
-        .call('patch', '/v2/queues/pq', { 'Content-Type': PATCH })
-        .send([
-          { op: 'add', path: '/metadata/c', value: 3 },
-          { op: 'replace', path: '/metadata/a', value: 10 },
-          { op: 'remove', path: '/metadata/b' },
-          { op: 'replace', path: '/metadata/_default_message_ttl', value: 300 },
-        ]);
+      const res = await t.call('patch', '/v2/queues/pq', { 'Content-Type': PATCH }).send([
+        { op: 'add', path: '/metadata/c', value: 3 },
+        { op: 'replace', path: '/metadata/a', value: 10 },
+        { op: 'remove', path: '/metadata/b' },
+        { op: 'replace', path: '/metadata/_default_message_ttl', value: 300 },
+      ]);
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ a: 10, c: 3, _default_message_ttl: 300 });
       expect(res.body.b).toBeUndefined();
@@ -135,9 +137,24 @@ describe('queues API', () => {
       ['a path outside metadata', [{ op: 'add', path: '/foo/a', value: 1 }], 400, 'The root of path must be metadata'],
       ['a path too deep', [{ op: 'add', path: '/metadata/a/b', value: 1 }], 400, 'Invalid JSON pointer'],
       ['add without a value', [{ op: 'add', path: '/metadata/a' }], 400, 'requires a member named "value"'],
-      ['replace of a missing key', [{ op: 'replace', path: '/metadata/zz', value: 1 }], 409, "Can't replace non-existent object zz."],
-      ['remove of a missing key', [{ op: 'remove', path: '/metadata/zz' }], 409, "Can't remove non-existent object zz."],
-      ['an invalid reserved value', [{ op: 'add', path: '/metadata/_default_message_ttl', value: 5 }], 400, '_default_message_ttl can not exceed'],
+      [
+        'replace of a missing key',
+        [{ op: 'replace', path: '/metadata/zz', value: 1 }],
+        409,
+        "Can't replace non-existent object zz.",
+      ],
+      [
+        'remove of a missing key',
+        [{ op: 'remove', path: '/metadata/zz' }],
+        409,
+        "Can't remove non-existent object zz.",
+      ],
+      [
+        'an invalid reserved value',
+        [{ op: 'add', path: '/metadata/_default_message_ttl', value: 5 }],
+        400,
+        '_default_message_ttl can not exceed',
+      ],
     ])('%s is refused and changes nothing', async (_what, body, status, text) => {
       const req = t.call('patch', '/v2/queues/pq', { 'Content-Type': PATCH });
       const res = body === undefined ? await req : await req.send(JSON.stringify(body));

@@ -33,8 +33,11 @@ export function testApp(options: TestAppOptions = {}) {
   const project = `p-${randomUUID().slice(0, 8)}`;
   const clientId = randomUUID();
   /** A request with valid v2 headers (override them per call). */
-  const call = (method: 'get' | 'put' | 'post' | 'patch' | 'delete' | 'head', path: string, headers: Record<string, string> = {}) =>
-    agent[method](path).set({ 'Client-ID': clientId, 'X-Project-ID': project, ...headers });
+  const call = (
+    method: 'get' | 'put' | 'post' | 'patch' | 'delete' | 'head',
+    path: string,
+    headers: Record<string, string> = {},
+  ) => agent[method](path).set({ 'Client-ID': clientId, 'X-Project-ID': project, ...headers });
   return {
     app,
     agent,

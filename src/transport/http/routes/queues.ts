@@ -18,7 +18,10 @@ const SMALL_BODY = 64 * 1024;
 function metadataFilter(req: Request): Record<string, JsonValue> | undefined {
   const entries = Object.entries(req.query)
     .filter(([key, value]) => !LIST_PARAMS.has(key) && typeof value === 'string')
-    .map(([key, value]): [string, JsonValue] => [key, /^-?\d{1,15}$/.test(value as string) ? Number(value) : (value as string)]);
+    .map(([key, value]): [string, JsonValue] => [
+      key,
+      /^-?\d{1,15}$/.test(value as string) ? Number(value) : (value as string),
+    ]);
   return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }
 
@@ -92,7 +95,11 @@ export function queueRoutes(app: Express, ops: Operations): void {
 
   route(app, `${V2}/queues/:queue_name/purge`, {
     post: async (req, res) => {
-      const body = await readJsonBody(req, SMALL_BODY, () => new BadRequest(`Request body is too large. Max size ${SMALL_BODY}`));
+      const body = await readJsonBody(
+        req,
+        SMALL_BODY,
+        () => new BadRequest(`Request body is too large. Max size ${SMALL_BODY}`),
+      );
       await ops.queues.purge(contextOf(res), param(req, 'queue_name'), body.document);
       sendEmpty(res, 204);
     },

@@ -22,7 +22,10 @@ export function openRoutes(app: Express, metrics: Metrics): void {
   }
   route(app, '/metrics', {
     get: async (_req, res) => {
-      res.status(200).type(metrics.registry.contentType).send(await metrics.registry.metrics());
+      res
+        .status(200)
+        .type(metrics.registry.contentType)
+        .send(await metrics.registry.metrics());
     },
   });
 }
