@@ -143,7 +143,8 @@ main().then(
     process.exitCode = code;
   },
   (err) => {
-    process.stderr.write(`bench: ${err.stack ?? err}\n`);
+    // Expected failures (no server, a failed start) carry their own explanation; BENCH_DEBUG=1 shows the stack.
+    process.stderr.write(`bench: ${process.env.BENCH_DEBUG ? err.stack : (err.message ?? err)}\n`);
     process.exitCode = 1;
   },
 );

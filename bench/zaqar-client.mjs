@@ -17,12 +17,17 @@ export class ZaqarClient {
 
   /** Sends one request; throws with the status and body unless the status is one of `expected`. */
   async call(method, path, { body, expected = [200, 201, 204] } = {}) {
-    const response = await fetch(`${this.base}${path}`, {
-      method,
-      headers: this.headers,
-      body,
-      signal: AbortSignal.timeout(10_000),
-    });
+    let response;
+    try {
+      response = await fetch(`${this.base}${path}`, {
+        method,
+        headers: this.headers,
+        body,
+        signal: AbortSignal.timeout(10_000),
+      });
+    } catch (err) {
+      throw new Error(`${method} ${this.base}${path} failed: ${err.cause?.message ?? err.message}`);
+    }
     const text = await response.text();
     if (!expected.includes(response.status)) {
       throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 300)}`);
