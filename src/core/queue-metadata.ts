@@ -101,3 +101,22 @@ export function applyMetadataPatch(metadata: QueueMetadata, changes: MetadataCha
   }
   return Object.fromEntries(entries);
 }
+
+/** Where and when a queue dead-letters messages: set only when both `_max_claim_count` and `_dead_letter_queue` are. */
+export interface DeadLetterPolicy {
+  /** A message already claimed this many times moves instead of being claimed again. */
+  maxClaimCount: number;
+  /** The dead-letter queue, in the same project and store. */
+  queue: string;
+  /** TTL (seconds) of a moved message; undefined keeps its own. */
+  ttl?: number;
+}
+
+/** The queue's dead-letter policy, or undefined when it has none. */
+export function deadLetterPolicy(metadata: QueueMetadata): DeadLetterPolicy | undefined {
+  const count = metadata._max_claim_count;
+  const queue = metadata._dead_letter_queue;
+  if (typeof count !== 'number' || count < 1 || typeof queue !== 'string' || queue === '') return undefined;
+  const ttl = metadata._dead_letter_queue_messages_ttl;
+  return { maxClaimCount: count, queue, ttl: typeof ttl === 'number' && ttl > 0 ? ttl : undefined };
+}

@@ -81,9 +81,12 @@ describe('claims API', () => {
     await post('keep', [1], 60);
     const res = await claim('keep', { ttl: 120, grace: 60 });
     expect(res.body.messages[0].ttl).toBe(180);
+    const href = res.body.messages[0].href.split('?')[0];
     t.advance(150);
-    const got = await t.call('get', res.headers.location);
-    expect(got.body.messages).toHaveLength(1);
+    expect((await t.call('get', res.headers.location)).status).toBe(404);
+    expect((await t.call('get', href)).status).toBe(200);
+    t.advance(31);
+    expect((await t.call('get', href)).status).toBe(404);
   });
 
   test('releasing a claim does not restart the message TTL', async () => {
@@ -104,7 +107,7 @@ describe('claims API', () => {
       await post('dc', [1]);
       const res = await claim('dc');
       href = res.body.messages[0].href.split('?')[0];
-      claimId = res.headers.location.split('/').pop();
+      claimId = res.headers.location.split('/').pop() as string;
     });
 
     test('without the claim id is 403 and the message stays', async () => {

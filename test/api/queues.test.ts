@@ -110,12 +110,14 @@ describe('queues API', () => {
     });
 
     test('add, replace and remove under /metadata return the new metadata', async () => {
-      const res = await t.call('patch', '/v2/queues/pq', { 'Content-Type': PATCH }).send([
-        { op: 'add', path: '/metadata/c', value: 3 },
-        { op: 'replace', path: '/metadata/a', value: 10 },
-        { op: 'remove', path: '/metadata/b' },
-        { op: 'replace', path: '/metadata/_default_message_ttl', value: 300 },
-      ]);
+      const res = await t.call('patch', '/v2/queues/pq', { 'Content-Type': PATCH }).send(
+        JSON.stringify([
+          { op: 'add', path: '/metadata/c', value: 3 },
+          { op: 'replace', path: '/metadata/a', value: 10 },
+          { op: 'remove', path: '/metadata/b' },
+          { op: 'replace', path: '/metadata/_default_message_ttl', value: 300 },
+        ]),
+      );
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ a: 10, c: 3, _default_message_ttl: 300 });
       expect(res.body.b).toBeUndefined();
