@@ -1,4 +1,4 @@
-// Process entry: config → store → operations → HTTP transport; graceful stop on SIGINT/SIGTERM.
+// Process entry: config → store → operations → HTTP and websocket transports; graceful stop on SIGINT/SIGTERM.
 
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
@@ -11,7 +11,12 @@ import { createDriver, isEmbeddedUri } from './drivers/factory';
 import type { DataDriver } from './drivers/types';
 import { createLogger, type Logger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
+import { createPoolMetrics } from './observability/pool-metrics';
+import { Router } from './routing/router';
 import { createHttpApp } from './transport/http/app';
+import { websocketSettingsFromConfig } from './transport/websocket/options';
+import { startWebsocketServer, type WebsocketServer } from './transport/websocket/server';
+import { openCatalog } from './catalog/bootstrap';
 
 /** A running gateway. */
 export interface Gateway {
@@ -19,26 +24,43 @@ export interface Gateway {
   driver: DataDriver;
   /** The base URL it listens on, e.g. http://127.0.0.1:8888 */
   url: string;
+  /** Where the websocket API listens, e.g. ws://127.0.0.1:9000; undefined when websocket.port is 0. */
+  wsUrl?: string;
   /** Stops accepting, finishes in-flight requests, closes the store. */
   close(): Promise<void>;
 }
 
 /** Starts a gateway for a configuration. */
 export async function startGateway(config: QgateConfig, logger: Logger): Promise<Gateway> {
-  let driver: DataDriver;
+  const metrics = createMetrics();
+  const poolMetrics = createPoolMetrics(metrics.registry);
+  const storeOptions = { timeoutMs: config.store.timeout_ms, gcIntervalMs: config.store.gc_interval_ms };
+  let opened: Awaited<ReturnType<typeof openCatalog>>;
   try {
-    driver = await createDriver(config.store.uri, {
+    opened = await openCatalog({
+      storeUri: config.store.uri,
+      managementUri: config.catalog.management_store_uri,
+      catalogFile: config.catalog.file,
+      cacheSize: config.catalog.cache_size,
+      cacheTtlMs: config.catalog.cache_ttl_ms,
       timeoutMs: config.store.timeout_ms,
-      gcIntervalMs: config.store.gc_interval_ms,
+      driverFactory: (uri) => createDriver(uri, storeOptions),
+      onCacheLookup: (hit) => poolMetrics.cacheLookup(hit),
     });
   } catch (err) {
-    throw new ConfigError(`store.uri: ${(err as Error).message}`);
+    throw new ConfigError((err as Error).message);
   }
-  const operations = createOperations({ driver, limits: limitsFromConfig(config), clock: systemClock });
+  const driver: DataDriver = new Router(opened.catalog, poolMetrics);
+  const operations = createOperations({
+    driver,
+    limits: limitsFromConfig(config),
+    clock: systemClock,
+    catalog: opened.catalog,
+  });
   const app = createHttpApp({
     operations,
     logger,
-    metrics: createMetrics(),
+    metrics,
     adminMode: config.admin_mode,
     accessLog: config.log.access,
   });
@@ -48,16 +70,39 @@ export async function startGateway(config: QgateConfig, logger: Logger): Promise
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
   });
+  const wsSettings = websocketSettingsFromConfig(config);
+  let websocket: WebsocketServer | undefined;
+  if (wsSettings) {
+    try {
+      websocket = await startWebsocketServer({
+        operations,
+        settings: wsSettings,
+        logger,
+        metrics,
+        adminMode: config.admin_mode,
+        accessLog: config.log.access,
+      });
+    } catch (err) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await driver.close();
+      throw err;
+    }
+  }
   const { address, port } = server.address() as AddressInfo;
   const host = address.includes(':') ? `[${address}]` : address;
   const url = `http://${host}:${port}`;
-  const store = isEmbeddedUri(config.store.uri)
-    ? 'the embedded store (memory: in-process, nothing is kept across a restart)'
-    : `the ${driver.kind} store`;
+  const pools = await opened.catalog.store.allPools();
+  const store =
+    pools.length === 1 && isEmbeddedUri(pools[0].uri)
+      ? 'the embedded store (memory: in-process, nothing is kept across a restart)'
+      : `${pools.length} pool(s): ${pools.map((p) => `${p.name} (${p.uri.split(':')[0]})`).join(', ')}`;
   logger.info(
-    { url, store: driver.kind, authStrategy: config.auth_strategy },
+    { url, pools: pools.map((p) => p.name), authStrategy: config.auth_strategy },
     `qgate listening on ${url} with ${store}`,
   );
+  for (const change of opened.changes) logger.info({ change }, `catalog: ${change}`);
+  if (websocket) logger.info({ wsUrl: websocket.url }, `qgate websocket API listening on ${websocket.url}`);
+  else logger.info('qgate websocket API disabled (websocket.port is 0)');
   if (config.auth_strategy === 'noauth') {
     logger.warn('auth_strategy is noauth: X-Project-ID is trusted as sent; use it for development only');
   }
@@ -65,7 +110,9 @@ export async function startGateway(config: QgateConfig, logger: Logger): Promise
     server,
     driver,
     url,
+    wsUrl: websocket?.url,
     close: async () => {
+      await websocket?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

@@ -1,5 +1,6 @@
 // What every operation needs: the data driver (a store or the Router), the limits and the clock.
 
+import type { PoolCatalog } from '../catalog/catalog';
 import type { Clock } from '../core/clock';
 import type { Limits } from '../core/limits';
 import type { DataDriver } from '../drivers/types';
@@ -10,4 +11,6 @@ export interface ApiDeps {
   driver: DataDriver;
   limits: Limits;
   clock: Clock;
+  /** The pool catalog the admin operations manage (absent when the driver is a bare store). */
+  catalog?: PoolCatalog;
 }

@@ -1,28 +1,40 @@
-// Health operations: ping and the detailed health report.
+// Health operations: ping and the detailed health report, one entry per pool.
 
+import type { StoreHealth } from '../core/types';
 import type { ApiDeps } from './deps';
 
-/** Zaqar's health document, one entry per store. */
+/** Zaqar's health document, with per-pool detail. */
 export interface HealthReport {
   storage_reachable: boolean;
   /** Per-pool detail: reachability, kind and probe latency. */
   pools: Record<string, { storage_reachable: boolean; kind: string; latency_ms: number }>;
 }
 
+/** A data plane that can report each pool's health (the Router). */
+interface PoolHealthSource {
+  healthByPool(): Promise<Record<string, StoreHealth>>;
+}
+
+function hasPools(driver: unknown): driver is PoolHealthSource {
+  return typeof (driver as Partial<PoolHealthSource>).healthByPool === 'function';
+}
+
 export class HealthOperations {
   constructor(private readonly deps: ApiDeps) {}
 
-  /** Whether the store answers. */
+  /** Whether the store (every pool) answers. */
   async ping(): Promise<boolean> {
     return (await this.deps.driver.health()).reachable;
   }
 
   /** The health document. */
   async health(): Promise<HealthReport> {
-    const h = await this.deps.driver.health();
-    return {
-      storage_reachable: h.reachable,
-      pools: { default: { storage_reachable: h.reachable, kind: h.kind, latency_ms: h.latencyMs } },
-    };
+    const { driver } = this.deps;
+    const byPool = hasPools(driver) ? await driver.healthByPool() : { default: await driver.health() };
+    const pools: HealthReport['pools'] = {};
+    for (const [name, h] of Object.entries(byPool)) {
+      pools[name] = { storage_reachable: h.reachable, kind: h.kind, latency_ms: h.latencyMs };
+    }
+    return { storage_reachable: Object.values(byPool).every((h) => h.reachable), pools };
   }
 }

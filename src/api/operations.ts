@@ -2,8 +2,10 @@
 
 import { ClaimOperations } from './claims';
 import type { ApiDeps } from './deps';
+import { FlavorOperations } from './flavors';
 import { HealthOperations } from './health';
 import { MessageOperations } from './messages';
+import { PoolOperations } from './pools';
 import { QueueOperations } from './queues';
 
 /** Every operation of the v2 data plane. */
@@ -12,6 +14,10 @@ export interface Operations {
   messages: MessageOperations;
   claims: ClaimOperations;
   health: HealthOperations;
+  /** Admin: the pools queues are placed on. */
+  pools: PoolOperations;
+  /** Admin: named groups of pools. */
+  flavors: FlavorOperations;
   /** The limits the operations enforce (transports read body caps from them). */
   deps: ApiDeps;
 }
@@ -23,6 +29,8 @@ export function createOperations(deps: ApiDeps): Operations {
     messages: new MessageOperations(deps),
     claims: new ClaimOperations(deps),
     health: new HealthOperations(deps),
+    pools: new PoolOperations(deps),
+    flavors: new FlavorOperations(deps),
     deps,
   };
 }

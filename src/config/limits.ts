@@ -20,6 +20,8 @@ export function limitsFromConfig(config: QgateConfig): Limits {
     maxClaimTtl: l.max_claim_ttl,
     minClaimGrace: l.min_claim_grace,
     maxClaimGrace: l.max_claim_grace,
+    maxPoolsPerPage: l.max_pools_per_page,
+    maxFlavorsPerPage: l.max_flavors_per_page,
     defaultMessageTtl: d.message_ttl,
     defaultMessageDelay: d.message_delay,
     defaultClaimTtl: d.claim_ttl,

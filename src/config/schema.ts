@@ -42,6 +42,27 @@ export const configSchema = {
     default: 'noauth',
     env: 'QGATE_AUTH_STRATEGY',
   },
+  catalog: {
+    file: {
+      doc: 'A declarative catalog (pools and flavors, see catalog/*.json) applied at start; empty: none.',
+      format: String,
+      default: '',
+      env: 'QGATE_CATALOG_FILE',
+    },
+    management_store_uri: {
+      doc: 'Where the catalog (pools, flavors, queue placements) is kept: memory: or redis://…; empty: the store.uri.',
+      format: String,
+      default: '',
+      env: 'QGATE_MANAGEMENT_STORE_URI',
+    },
+    cache_size: limit('Most queue placements each process caches.', 100000, 'QGATE_CATALOG_CACHE_SIZE', 1),
+    cache_ttl_ms: limit(
+      'How long a process trusts a cached placement or pool URI (bounded staleness across processes), in ms.',
+      10000,
+      'QGATE_CATALOG_CACHE_TTL_MS',
+      1,
+    ),
+  },
   store: {
     uri: {
       doc: 'The default store: "memory:" is the embedded in-process store (nothing survives a restart); redis://… later.',
@@ -76,6 +97,59 @@ export const configSchema = {
       env: 'QGATE_LOG_ACCESS',
     },
   },
+  websocket: {
+    port: {
+      doc: 'Port of the Zaqar websocket API (Zaqar: 9000); 0 disables the websocket API.',
+      format: 'port',
+      default: 9000,
+      env: 'QGATE_WS_PORT',
+    },
+    host: {
+      doc: 'Address the websocket API listens on; empty means the same address as the HTTP API (`host`).',
+      format: String,
+      default: '',
+      env: 'QGATE_WS_HOST',
+    },
+    max_frame_bytes: limit(
+      'Largest websocket frame a client may send, in bytes; a larger one closes the connection (1009). ' +
+        'Keep it above limits.max_messages_post_size plus the request envelope.',
+      1048576,
+      'QGATE_WS_MAX_FRAME_BYTES',
+      1024,
+    ),
+    idle_timeout_ms: limit(
+      'Close a websocket connection that sent no request for this long (0: never); sessions with push ' +
+        'subscriptions are exempt.',
+      600000,
+      'QGATE_WS_IDLE_TIMEOUT_MS',
+    ),
+    ping_interval_ms: limit(
+      'How often the server pings each websocket client; one that has not answered the previous ping is ' +
+        'dropped (0: no keepalive).',
+      30000,
+      'QGATE_WS_PING_INTERVAL_MS',
+    ),
+    max_connections: limit(
+      'Most open websocket connections per process; one more is closed at once with code 1013 (try again later).',
+      10000,
+      'QGATE_WS_MAX_CONNECTIONS',
+      1,
+    ),
+    max_buffered_bytes: limit(
+      'Most bytes of responses a websocket may have waiting for a slow reader: past it the server stops ' +
+        'reading that socket until it drains, and drops it if a push would exceed it.',
+      4194304,
+      'QGATE_WS_MAX_BUFFERED_BYTES',
+      1024,
+    ),
+    max_pending_requests: limit(
+      'Most requests of one websocket connection queued for processing (they run in order); past it the ' +
+        'server stops reading that socket until the queue shrinks.',
+      32,
+      'QGATE_WS_MAX_PENDING_REQUESTS',
+      1,
+    ),
+  },
   limits: {
     max_queues_per_page: limit('Most queues one listing returns.', 20, 'QGATE_MAX_QUEUES_PER_PAGE', 1),
     max_messages_per_page: limit(
@@ -99,6 +173,8 @@ export const configSchema = {
     max_claim_ttl: limit('Longest claim TTL, in seconds.', 43200, 'QGATE_MAX_CLAIM_TTL', 1),
     min_claim_grace: limit('Shortest claim grace, in seconds (Zaqar: 60).', 60, 'QGATE_MIN_CLAIM_GRACE'),
     max_claim_grace: limit('Longest claim grace, in seconds.', 43200, 'QGATE_MAX_CLAIM_GRACE'),
+    max_pools_per_page: limit('Most pools one listing returns.', 20, 'QGATE_MAX_POOLS_PER_PAGE', 1),
+    max_flavors_per_page: limit('Most flavors one listing returns.', 20, 'QGATE_MAX_FLAVORS_PER_PAGE', 1),
   },
   defaults: {
     message_ttl: limit(

@@ -14,6 +14,10 @@ export interface Limits {
   maxClaimTtl: number;
   minClaimGrace: number;
   maxClaimGrace: number;
+  /** Most pools one admin listing returns. */
+  maxPoolsPerPage: number;
+  /** Most flavors one admin listing returns. */
+  maxFlavorsPerPage: number;
   defaultMessageTtl: number;
   defaultMessageDelay: number;
   defaultClaimTtl: number;
@@ -38,6 +42,8 @@ export const zaqarLimits: Limits = {
   maxClaimTtl: 43200,
   minClaimGrace: 60,
   maxClaimGrace: 43200,
+  maxPoolsPerPage: 20,
+  maxFlavorsPerPage: 20,
   defaultMessageTtl: 3600,
   defaultMessageDelay: 0,
   defaultClaimTtl: 300,

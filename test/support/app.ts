@@ -1,11 +1,14 @@
-// An in-process gateway for supertest: memory store, a controllable clock, silent logs.
+// An in-process gateway for supertest: the Router over one memory pool, a controllable clock, silent logs.
 
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import supertest from 'supertest';
 import { createOperations } from '../../src/api/operations';
 import { type Limits, zaqarLimits } from '../../src/core/limits';
-import { MemoryDriver } from '../../src/drivers/memory/driver';
+import { PoolCatalog } from '../../src/catalog/catalog';
+import { MemoryCatalogStore } from '../../src/catalog/memory-store';
+import { createDriver } from '../../src/drivers/factory';
+import { Router } from '../../src/routing/router';
 import { createMetrics } from '../../src/observability/metrics';
 import { createHttpApp } from '../../src/transport/http/app';
 
@@ -19,9 +22,16 @@ export interface TestAppOptions {
 export function testApp(options: TestAppOptions = {}) {
   let now = Date.UTC(2026, 0, 1);
   const clock = () => now;
-  const driver = new MemoryDriver({ clock, gcIntervalMs: 0 });
+  const catalog = new PoolCatalog({
+    store: new MemoryCatalogStore(),
+    driverFactory: (uri) => createDriver(uri, { clock, timeoutMs: 1000, gcIntervalMs: 0 }),
+    cacheSize: 1000,
+    cacheTtlMs: 60_000,
+  });
+  void catalog.store.putPool({ name: 'default', uri: 'memory:', weight: 100, flavor: null, options: {} });
+  const driver = new Router(catalog);
   const metrics = createMetrics();
-  const operations = createOperations({ driver, limits: { ...zaqarLimits, ...options.limits }, clock });
+  const operations = createOperations({ driver, limits: { ...zaqarLimits, ...options.limits }, clock, catalog });
   const app = createHttpApp({
     operations,
     logger: pino({ level: 'silent' }),
@@ -42,6 +52,7 @@ export function testApp(options: TestAppOptions = {}) {
     app,
     agent,
     driver,
+    catalog,
     metrics,
     project,
     clientId,

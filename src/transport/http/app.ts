@@ -8,6 +8,7 @@ import type { Metrics } from '../../observability/metrics';
 import { errorHandler, notFoundHandler } from './middleware/errors';
 import { requestContext } from './middleware/request-context';
 import { v2Guard } from './middleware/v2-headers';
+import { catalogRoutes } from './routes/catalog';
 import { claimRoutes } from './routes/claims';
 import { messageRoutes } from './routes/messages';
 import { queueRoutes } from './routes/queues';
@@ -38,6 +39,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   queueRoutes(app, operations);
   messageRoutes(app, operations);
   claimRoutes(app, operations);
+  catalogRoutes(app, operations);
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
   return app;
