@@ -1,6 +1,6 @@
-// Prometheus metrics: one registry per process with HTTP request counts, latency and process metrics.
+// Prometheus metrics: one registry per process with HTTP and websocket traffic and process metrics.
 
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The metrics a gateway process exports on GET /metrics. */
 export interface Metrics {
@@ -9,9 +9,17 @@ export interface Metrics {
   httpRequests: Counter<'method' | 'route' | 'status'>;
   /** Request latency by method, route template and status code. */
   httpDuration: Histogram<'method' | 'route' | 'status'>;
+  /** Open websocket connections. */
+  wsConnections: Gauge;
+  /** Websocket request frames received, by action ("invalid" when unusable) and encoding (json, msgpack). */
+  wsFramesIn: Counter<'action' | 'encoding'>;
+  /** Websocket frames sent, by action ("none" when the request named none usable; "push" for pushes) and status. */
+  wsFramesOut: Counter<'action' | 'status'>;
+  /** Websocket errors: error responses and dropped or refused connections, by kind. */
+  wsErrors: Counter<'kind'>;
 }
 
-/** Creates a registry with the HTTP metrics and Node process metrics. */
+/** Creates a registry with the HTTP and websocket metrics and Node process metrics. */
 export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'qgate_' });
@@ -28,5 +36,28 @@ export function createMetrics(): Metrics {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
-  return { registry, httpRequests, httpDuration };
+  const wsConnections = new Gauge({
+    name: 'qgate_ws_connections',
+    help: 'Open websocket connections.',
+    registers: [registry],
+  });
+  const wsFramesIn = new Counter({
+    name: 'qgate_ws_frames_in_total',
+    help: 'Websocket request frames received, by action and encoding.',
+    labelNames: ['action', 'encoding'] as const,
+    registers: [registry],
+  });
+  const wsFramesOut = new Counter({
+    name: 'qgate_ws_frames_out_total',
+    help: 'Websocket frames sent, by action and status.',
+    labelNames: ['action', 'status'] as const,
+    registers: [registry],
+  });
+  const wsErrors = new Counter({
+    name: 'qgate_ws_errors_total',
+    help: 'Websocket errors (error responses, dropped and refused connections), by kind.',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+  });
+  return { registry, httpRequests, httpDuration, wsConnections, wsFramesIn, wsFramesOut, wsErrors };
 }
