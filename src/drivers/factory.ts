@@ -1,8 +1,10 @@
-// Builds a DataDriver from a store URI: memory: (embedded) or redis://… (a Redis deployment).
+// Builds a DataDriver from a store URI: memory: (embedded) or redis://… / rediss://… (a Redis deployment).
 
 import type { Clock } from '../core/clock';
 import { BadRequest } from '../core/errors';
 import { MemoryDriver } from './memory/driver';
+import { connectRedisDriver } from './redis/driver';
+import { isRedisUri } from './redis/uri';
 import type { DataDriver } from './types';
 
 /** Options every store takes. */
@@ -19,9 +21,13 @@ export function isEmbeddedUri(uri: string): boolean {
   return uri === 'memory:' || uri === 'memory://';
 }
 
-/** Creates the driver a URI names; an unknown scheme is a BadRequest naming it. */
+/** Creates the driver a URI names; an unknown scheme or a bad Redis URI is a BadRequest naming the problem. */
 export async function createDriver(uri: string, options: StoreOptions): Promise<DataDriver> {
   if (isEmbeddedUri(uri)) return new MemoryDriver({ clock: options.clock, gcIntervalMs: options.gcIntervalMs });
+  if (isRedisUri(uri)) return connectRedisDriver(uri, options);
   const scheme = uri.split(':')[0];
-  throw new BadRequest(`Unsupported store URI scheme "${scheme}:"; use memory: or redis://host:port.`);
+  throw new BadRequest(
+    `Unsupported store URI scheme "${scheme}:"; use memory:, redis://host:port, rediss://host:port, ` +
+      'redis:///path/to/redis.sock or redis://host1:26379,host2:26379?master=name.',
+  );
 }

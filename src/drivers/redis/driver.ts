@@ -1,0 +1,335 @@
+// The Redis DataDriver: every change is one Lua script, every key of a queue shares one hash tag.
+//
+// Key layout (B = `qg:{<project>/<queue>}`, both parts percent-encoded; see keys.ts):
+//   B:q            hash   meta (metadata JSON), seq (last marker given), dlb/dli/dlm/dlt (dead-letter policy:
+//                         the DLQ's key base and index member, _max_claim_count, moved-message TTL)
+//   B:msgs         zset   id → marker: every stored message (the listing order)
+//   B:m:<id>       hash   k marker, t ttl, c created, e expires, v visible at, b body JSON, p producer,
+//                         l claim id ('' = none), x claim expires, n claim count
+//   B:avail        zset   id → marker: messages free to claim or pop (visible and not claimed)
+//   B:delayed      zset   id → visible at: messages not yet visible
+//   B:exp          zset   id → expires: every stored message (live counts, expiry sweep)
+//   B:claimed      zset   id → claim expires: messages held by a claim (claimed counts, ending claims)
+//   B:claims       zset   claim id → expires
+//   B:c:<cid>      hash   t ttl, g grace, u updated, e expires
+//   B:cm:<cid>     zset   id → marker: the messages of one claim
+//   qg:queues      zset   `<project>/<queue>` members, all scored 0 (ZRANGEBYLEX lists a project's queues)
+//
+// Every key of a queue sits in one Redis Cluster slot. Two things cross slots: the queue index qg:queues,
+// which create/post/delete scripts update in the same script, and the dead-letter move, which writes the DLQ's
+// keys (derived from dlb) in the claim script. Both are fine on a standalone or Sentinel-managed Redis (the
+// deployments this driver connects to); a Redis Cluster mode would have to make them separate idempotent steps.
+//
+// Claims never hand out a claimed or delayed message whatever order claims end in: a claim takes only from
+// B:avail, after moving every message whose claim has ended (B:claimed scores ≤ now) and every due delayed
+// message (B:delayed) into it; nothing relies on claims ending in the order they were made. Releasing a claim
+// puts its messages back into B:avail without touching e/t, so their TTL goes on as before.
+//
+// Expiry: the caller's clock (`now`, passed into every script) decides everything; Redis's own clock is never
+// read. Expired data leaves through a bounded background sweep (sweeper.ts) and, on every post, a bounded
+// clean-up of the queue's own expired messages, so a queue that is written but never read stays bounded.
+
+import type { Redis } from 'ioredis';
+import { type Clock, systemClock } from '../../core/clock';
+import { ServiceUnavailable } from '../../core/errors';
+import { newClaimId, newMessageId } from '../../core/ids';
+import { matchesQueueFilter } from '../../core/queue-filter';
+import { deadLetterPolicy } from '../../core/queue-metadata';
+import {
+  claimNotFound,
+  messageClaimedByOther,
+  messageNotClaimed,
+  messageNotFound,
+  queueNotFound,
+} from '../../core/store-errors';
+import type {
+  ClaimOptions,
+  ClaimRecord,
+  ListMessagesOptions,
+  MessagePage,
+  NewMessage,
+  QueueMetadata,
+  QueueScope,
+  QueueStats,
+  QueueSummary,
+  StoreHealth,
+  StoredMessage,
+} from '../../core/types';
+import type { DataDriver, ListQueuesOptions } from '../types';
+import { createClient, translateError, waitUntilReady } from './connection';
+import {
+  baseOfMember,
+  indexMember,
+  keyList,
+  keysOfBase,
+  projectRange,
+  QUEUE_INDEX_KEY,
+  queueBase,
+  queueKeys,
+  queueOfMember,
+} from './keys';
+import { toClaim, toMessage, toMessages, toMetadata } from './records';
+import { type ScriptName, ScriptRunner } from './scripts';
+import { RedisSweeper } from './sweeper';
+import { parseRedisUri, type RedisTarget } from './uri';
+
+/** Options of the Redis driver. */
+export interface RedisDriverOptions {
+  /** The clock every expiry decision reads (tests pass a controllable one). */
+  clock?: Clock;
+  /** How long one call may take before it fails with 503 (ServiceUnavailable). */
+  timeoutMs: number;
+  /** Background expiry sweep interval in ms; 0 disables it. */
+  gcIntervalMs: number;
+}
+
+/** Connects to the Redis a URI names; a bad URI is a BadRequest. Resolves even while Redis is down. */
+export async function connectRedisDriver(uri: string, options: RedisDriverOptions): Promise<RedisDriver> {
+  const target = parseRedisUri(uri);
+  const { client } = createClient(target, options.timeoutMs);
+  let scripts: ScriptRunner;
+  try {
+    scripts = await ScriptRunner.define(client);
+  } catch (err) {
+    client.disconnect();
+    throw err;
+  }
+  await waitUntilReady(client, options.timeoutMs);
+  return new RedisDriver(client, scripts, target, options);
+}
+
+export class RedisDriver implements DataDriver {
+  readonly kind = 'redis';
+  private readonly clock: Clock;
+  private readonly sweeper: RedisSweeper;
+
+  constructor(
+    /** The ioredis client (exposed for tests and tooling). */
+    readonly client: Redis,
+    private readonly scripts: ScriptRunner,
+    private readonly target: RedisTarget,
+    private readonly options: RedisDriverOptions,
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.sweeper = new RedisSweeper(client, scripts, this.clock);
+    this.sweeper.start(options.gcIntervalMs);
+  }
+
+  async createQueue(scope: QueueScope, metadata: QueueMetadata): Promise<boolean> {
+    const args = [indexMember(scope), JSON.stringify(metadata), ...this.deadLetterFields(scope, metadata)];
+    return (await this.write('createQueue', scope, args)) === 1;
+  }
+
+  async queueExists(scope: QueueScope): Promise<boolean> {
+    return (await this.io(this.client.exists(queueKeys(scope).queue))) === 1;
+  }
+
+  async getQueueMetadata(scope: QueueScope): Promise<QueueMetadata> {
+    const raw = await this.io(this.client.hget(queueKeys(scope).queue, 'meta'));
+    if (raw === null) throw queueNotFound(scope);
+    return toMetadata(raw);
+  }
+
+  async setQueueMetadata(scope: QueueScope, metadata: QueueMetadata): Promise<void> {
+    const args = [JSON.stringify(metadata), ...this.deadLetterFields(scope, metadata)];
+    if ((await this.write('setMetadata', scope, args)) === 0) throw queueNotFound(scope);
+  }
+
+  async deleteQueue(scope: QueueScope): Promise<void> {
+    await this.write('deleteQueue', scope, [indexMember(scope), 'queue']);
+  }
+
+  async listQueues(project: string, options: ListQueuesOptions): Promise<QueueSummary[]> {
+    const { prefix, end } = projectRange(project);
+    const withMeta = options.detailed || options.metadataFilter !== undefined;
+    const filtered = options.name !== undefined || options.metadataFilter !== undefined;
+    let min = `(${prefix}${options.marker === undefined ? '' : encodeURIComponent(options.marker)}`;
+    const out: QueueSummary[] = [];
+    while (out.length < options.limit) {
+      // Filters may drop names, so read ahead in bigger slices; each slice is one or two round trips.
+      const count = filtered ? Math.max(options.limit, 100) : options.limit - out.length;
+      const members = await this.io(this.client.zrangebylex(QUEUE_INDEX_KEY, min, `(${end}`, 'LIMIT', 0, count));
+      const metas = withMeta
+        ? await this.io(Promise.all(members.map((m) => this.client.hget(keysOfBase(baseOfMember(m)).queue, 'meta'))))
+        : [];
+      for (let i = 0; i < members.length && out.length < options.limit; i++) {
+        const name = queueOfMember(members[i], prefix);
+        const raw = withMeta ? metas[i] : '{}';
+        if (raw === null) continue;
+        const metadata = toMetadata(raw);
+        if (!matchesQueueFilter(name, metadata, options)) continue;
+        out.push(options.detailed ? { name, metadata } : { name });
+      }
+      if (members.length < count) break;
+      min = `(${members[members.length - 1]}`;
+    }
+    return out;
+  }
+
+  async countQueues(project: string): Promise<number> {
+    const { prefix, end } = projectRange(project);
+    return this.io(this.client.zlexcount(QUEUE_INDEX_KEY, `(${prefix}`, `(${end}`));
+  }
+
+  async queueStats(scope: QueueScope): Promise<QueueStats> {
+    const [claimed, total, oldest, newest] = (await this.read('queueStats', scope, [this.clock()])) as [
+      number,
+      number,
+      unknown[],
+      unknown[],
+    ];
+    const stats: QueueStats = { claimed, free: total - claimed, total };
+    if (oldest.length > 0) stats.oldest = toMessage(oldest);
+    if (newest.length > 0) stats.newest = toMessage(newest);
+    return stats;
+  }
+
+  async postMessages(scope: QueueScope, messages: NewMessage[], clientId: string): Promise<string[]> {
+    const ids = messages.map(() => newMessageId());
+    const args: (string | number)[] = [this.clock(), clientId, indexMember(scope)];
+    messages.forEach((m, i) => {
+      args.push(ids[i], m.ttl, m.delay, JSON.stringify(m.body));
+    });
+    await this.write('postMessages', scope, args);
+    return ids;
+  }
+
+  async listMessages(scope: QueueScope, options: ListMessagesOptions): Promise<MessagePage> {
+    const flag = (b: boolean) => (b ? 1 : 0);
+    const args = [
+      this.clock(),
+      options.marker === undefined ? '' : options.marker,
+      options.limit,
+      flag(options.echo),
+      flag(options.includeClaimed),
+      flag(options.includeDelayed),
+      options.clientId,
+    ];
+    const messages = toMessages(await this.read('listMessages', scope, args));
+    if (messages.length === 0) return { messages };
+    return { messages, nextMarker: messages[messages.length - 1].marker };
+  }
+
+  async getMessage(scope: QueueScope, id: string): Promise<StoredMessage> {
+    const [message] = await this.getMessages(scope, [id]);
+    if (!message) throw messageNotFound(scope, id);
+    return message;
+  }
+
+  async getMessages(scope: QueueScope, ids: string[]): Promise<StoredMessage[]> {
+    if (ids.length === 0) return [];
+    return toMessages(await this.read('getMessages', scope, [this.clock(), ...ids]));
+  }
+
+  async deleteMessage(scope: QueueScope, id: string, claimId?: string): Promise<void> {
+    const outcome = await this.write('deleteMessage', scope, [this.clock(), id, claimId ?? '']);
+    if (outcome === 1) throw messageClaimedByOther();
+    if (outcome === 2) throw messageNotClaimed();
+  }
+
+  async deleteMessages(scope: QueueScope, ids: string[]): Promise<void> {
+    if (ids.length > 0) await this.write('deleteMessages', scope, ids);
+  }
+
+  async popMessages(scope: QueueScope, limit: number): Promise<StoredMessage[]> {
+    return toMessages(await this.write('popMessages', scope, [this.clock(), limit]));
+  }
+
+  async purgeMessages(scope: QueueScope): Promise<void> {
+    await this.write('deleteQueue', scope, [indexMember(scope), 'messages']);
+  }
+
+  async createClaim(scope: QueueScope, options: ClaimOptions): Promise<ClaimRecord | null> {
+    const id = newClaimId();
+    const now = this.clock();
+    const args = [now, id, options.ttl, options.grace, options.limit];
+    const reply = (await this.write('createClaim', scope, args)) as [number, unknown] | [];
+    if (reply.length === 0) return null;
+    const [expires, messages] = reply;
+    return { id, ttl: options.ttl, grace: options.grace, updated: now, expires, messages: toMessages(messages) };
+  }
+
+  async getClaim(scope: QueueScope, claimId: string): Promise<ClaimRecord> {
+    const claim = toClaim(claimId, await this.read('getClaim', scope, [this.clock(), claimId]));
+    if (!claim) throw claimNotFound(scope, claimId);
+    return claim;
+  }
+
+  async updateClaim(scope: QueueScope, claimId: string, ttl: number, grace: number): Promise<void> {
+    const updated = await this.write('updateClaim', scope, [this.clock(), claimId, ttl, grace]);
+    if (updated === 0) throw claimNotFound(scope, claimId);
+  }
+
+  async deleteClaim(scope: QueueScope, claimId: string): Promise<void> {
+    await this.write('deleteClaim', scope, [this.clock(), claimId]);
+  }
+
+  async health(): Promise<StoreHealth> {
+    const started = performance.now();
+    let reachable = false;
+    if (this.client.status === 'ready') {
+      try {
+        reachable = (await this.client.ping()) === 'PONG';
+      } catch {
+        reachable = false;
+      }
+    }
+    return { reachable, latencyMs: Math.round((performance.now() - started) * 100) / 100, kind: this.kind };
+  }
+
+  async close(): Promise<void> {
+    this.sweeper.stop();
+    if (this.client.status === 'ready') {
+      try {
+        await this.client.quit();
+        return;
+      } catch {
+        // fall through to a hard disconnect
+      }
+    }
+    this.client.disconnect();
+  }
+
+  /** Sweeps every queue once now (the background sweep does the same a slice at a time); returns messages removed. */
+  collectGarbage(): Promise<number> {
+    return this.io(this.sweeper.sweepAll());
+  }
+
+  /** The dead-letter fields the scripts read (dlb, dli, dlm, dlt), all '' when the metadata sets no policy. */
+  private deadLetterFields(scope: QueueScope, metadata: QueueMetadata): (string | number)[] {
+    const policy = deadLetterPolicy(metadata);
+    if (!policy) return ['', '', '', ''];
+    const dlq = { project: scope.project, queue: policy.queue };
+    return [queueBase(dlq), indexMember(dlq), policy.maxClaimCount, policy.ttl ?? 0];
+  }
+
+  /** A read-only script: one round trip. */
+  private read(name: ScriptName, scope: QueueScope, args: (string | number)[]): Promise<unknown> {
+    return this.io(this.scripts.run(name, keyList(queueKeys(scope)), args));
+  }
+
+  /** A writing script: one round trip, plus a WAIT when the URI asks for replicated acknowledgements. */
+  private async write(name: ScriptName, scope: QueueScope, args: (string | number)[]): Promise<unknown> {
+    const result = await this.read(name, scope, args);
+    const replicas = this.target.waitReplicas;
+    if (replicas > 0) {
+      const waitMs = Math.max(1, Math.floor(this.options.timeoutMs / 2));
+      const acked = await this.io(this.client.wait(replicas, waitMs));
+      if (acked < replicas) {
+        throw new ServiceUnavailable(
+          `${this.target.label} did not copy the change to ${replicas} replica(s) in time; it may not be kept.`,
+        );
+      }
+    }
+    return result;
+  }
+
+  /** Awaits a client call, turning connection failures into ServiceUnavailable. */
+  private async io<T>(call: Promise<T>): Promise<T> {
+    try {
+      return await call;
+    } catch (err) {
+      throw translateError(err, this.target.label);
+    }
+  }
+}
