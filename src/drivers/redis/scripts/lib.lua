@@ -85,7 +85,9 @@ end
 
 -- Claims that have ended: their messages go back to `avail` (or away if they expired too), the claims go.
 -- Every claimed message is in `claimed` scored by its claim's end, so this needs no per-claim lists.
+-- Returns how many expired messages it deleted.
 local function freeEndedClaims(Q, now)
+  local removed = 0
   local ids = redis.call('ZRANGEBYSCORE', Q.claimed, '-inf', now)
   for _, id in ipairs(ids) do
     local m = load(Q, id)
@@ -95,6 +97,7 @@ local function freeEndedClaims(Q, now)
       redis.call('ZREM', Q.claimed, id)
       if m.e <= now then
         remove(Q, m)
+        removed = removed + 1
       else
         redis.call('HSET', mkey(Q, id), 'l', '', 'x', 0)
         redis.call('ZADD', Q.avail, m.k, id)
@@ -106,6 +109,7 @@ local function freeEndedClaims(Q, now)
     redis.call('DEL', ckey(Q, cid), cmkey(Q, cid))
     redis.call('ZREM', Q.claims, cid)
   end
+  return removed
 end
 
 -- Delayed messages that are due become available.
