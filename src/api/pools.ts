@@ -8,6 +8,7 @@ import {
   validatePoolPatch,
 } from '../core/catalog-validation';
 import { V2 } from '../core/hrefs';
+import { redactUri } from '../core/redact';
 import type { JsonObject } from '../core/types';
 import type { PoolCatalog } from '../catalog/catalog';
 import type { PoolRecord } from '../catalog/types';
@@ -45,12 +46,12 @@ async function connect(catalog: PoolCatalog, uri: string): Promise<DataDriver> {
   try {
     driver = await catalog.openDriver(uri);
   } catch (err) {
-    throw new BadRequestBody(`cannot connect to ${uri}: ${(err as Error).message}`);
+    throw new BadRequestBody(`cannot connect to ${redactUri(uri)}: ${(err as Error).message}`);
   }
   const health = await driver.health();
   if (!health.reachable) {
     await driver.close();
-    throw new BadRequestBody(`cannot connect to ${uri}: the store did not answer.`);
+    throw new BadRequestBody(`cannot connect to ${redactUri(uri)}: the store did not answer.`);
   }
   return driver;
 }

@@ -5,6 +5,7 @@
 
 import { BadRequest } from '../core/errors';
 import { validateCatalogName, validatePoolCreate } from '../core/catalog-validation';
+import { redactUri } from '../core/redact';
 import { isJsonObject } from '../core/validation';
 import type { JsonObject } from '../core/types';
 import type { PoolCatalog } from './catalog';
@@ -82,10 +83,12 @@ export async function applyCatalog(catalog: PoolCatalog, doc: CatalogDocument, d
   for (const pool of doc.pools) {
     const current = await catalog.store.getPool(pool.name);
     if (!current) {
-      changes.push(`pool ${pool.name}: created (${pool.uri}, weight ${pool.weight}, flavor ${pool.flavor ?? 'none'})`);
+      changes.push(
+        `pool ${pool.name}: created (${redactUri(pool.uri)}, weight ${pool.weight}, flavor ${pool.flavor ?? 'none'})`,
+      );
     } else {
       const diffs: string[] = [];
-      if (current.uri !== pool.uri) diffs.push(`uri ${current.uri} → ${pool.uri}`);
+      if (current.uri !== pool.uri) diffs.push(`uri ${redactUri(current.uri)} → ${redactUri(pool.uri)}`);
       if (current.weight !== pool.weight) diffs.push(`weight ${current.weight} → ${pool.weight}`);
       if (current.flavor !== pool.flavor) diffs.push(`flavor ${current.flavor ?? 'none'} → ${pool.flavor ?? 'none'}`);
       if (!same(current.options, pool.options)) diffs.push('options changed');
@@ -102,7 +105,7 @@ export async function applyCatalog(catalog: PoolCatalog, doc: CatalogDocument, d
     const driver = await catalog.openDriver(pool.uri);
     if (!(await driver.health()).reachable) {
       await Promise.all([driver, ...opened.map((o) => o.driver)].map((d) => d.close()));
-      throw new BadRequest(`pool ${pool.name}: cannot connect to ${pool.uri}; nothing was applied.`);
+      throw new BadRequest(`pool ${pool.name}: cannot connect to ${redactUri(pool.uri)}; nothing was applied.`);
     }
     opened.push({ pool, driver });
   }

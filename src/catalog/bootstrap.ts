@@ -2,6 +2,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { BadRequest } from '../core/errors';
+import { redactUri } from '../core/redact';
 import { applyCatalog, parseCatalogDocument } from './apply';
 import { PoolCatalog, type PoolDriverFactory } from './catalog';
 import { MemoryCatalogStore } from './memory-store';
@@ -64,7 +65,7 @@ export async function openCatalog(
     }
     if ((await store.allPools()).length === 0) {
       await store.putPool({ name: DEFAULT_POOL, uri: options.storeUri, weight: 100, flavor: null, options: {} });
-      changes.push(`pool ${DEFAULT_POOL}: created from store.uri (${options.storeUri})`);
+      changes.push(`pool ${DEFAULT_POOL}: created from store.uri (${redactUri(options.storeUri)})`);
     }
     // Opens every pool's driver now, so a bad URI stops the start instead of failing requests later.
     await naming('store.uri or a catalog pool', () => catalog.allDrivers());

@@ -49,11 +49,9 @@ function sortedPage<T extends { name: string }>(records: T[], { marker, limit }:
 export class RedisCatalogStore implements CatalogStore {
   readonly kind = 'redis';
   private readonly redis: Scripted;
-  private readonly where: string;
 
   constructor(uri: string, options: { timeoutMs: number }) {
     const url = new URL(uri);
-    this.where = `${url.hostname}:${url.port || 6379}`;
     this.redis = new Redis(uri, {
       lazyConnect: false,
       enableOfflineQueue: true,
@@ -148,10 +146,9 @@ export class RedisCatalogStore implements CatalogStore {
   private async run<T>(fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
-    } catch (err) {
-      throw new ServiceUnavailable(
-        `The catalog's management store (Redis at ${this.where}) is unreachable: ${(err as Error).message}.`,
-      );
+    } catch {
+      // The description names no address (ioredis errors do): error bodies never reveal where stores live.
+      throw new ServiceUnavailable("The catalog's management store is unreachable.");
     }
   }
 }
