@@ -101,3 +101,16 @@ export class WsTestClient {
     return this.closed;
   }
 }
+
+/** Waits until `check` holds (polling), failing with `what` after a generous bound; not a timing assertion. */
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  limitMs = 10000,
+): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
