@@ -17,7 +17,8 @@ const MAIN = join(__dirname, '../../dist/main.js');
 /** Starts qgate with extra environment variables; resolves once it logs its URL. */
 export function startServerProcess(env: Record<string, string> = {}, timeoutMs = 15000): Promise<ServerProcess> {
   const proc = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', QGATE_PORT: '0', QGATE_HOST: '127.0.0.1', ...env },
+    // QGATE_WS_PORT=0: no fixed websocket port, so parallel runs cannot collide on 9000 (a test can pass one).
+    env: { PATH: process.env.PATH ?? '', QGATE_PORT: '0', QGATE_HOST: '127.0.0.1', QGATE_WS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
@@ -63,7 +64,7 @@ export function startServerProcess(env: Record<string, string> = {}, timeoutMs =
 /** Runs qgate expecting it to fail at start; resolves with its exit code and stderr. */
 export function runFailingServer(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   const proc = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', QGATE_PORT: '0', ...env },
+    env: { PATH: process.env.PATH ?? '', QGATE_PORT: '0', QGATE_WS_PORT: '0', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
