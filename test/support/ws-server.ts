@@ -6,6 +6,7 @@ import supertest from 'supertest';
 import { createOperations } from '../../src/api/operations';
 import { type Limits, zaqarLimits } from '../../src/core/limits';
 import { MemoryDriver } from '../../src/drivers/memory/driver';
+import type { DataDriver } from '../../src/drivers/types';
 import { createMetrics } from '../../src/observability/metrics';
 import { createHttpApp } from '../../src/transport/http/app';
 import type { WebsocketAuthenticator } from '../../src/transport/websocket/auth';
@@ -19,6 +20,8 @@ export interface TestWsServerOptions {
   limits?: Partial<Limits>;
   authenticator?: WebsocketAuthenticator;
   subscriptions?: WebsocketSubscriptions;
+  /** Wraps the memory store the operations use (e.g. to hold a call until the test releases it). */
+  wrapDriver?: (driver: MemoryDriver) => DataDriver;
 }
 
 /** Generous defaults: tests that prove a limit lower it. Keepalive and idle timeout are off unless asked for. */
@@ -39,7 +42,11 @@ export async function startTestWsServer(options: TestWsServerOptions = {}) {
   const clock = () => now;
   const driver = new MemoryDriver({ clock, gcIntervalMs: 0 });
   const metrics = createMetrics();
-  const operations = createOperations({ driver, limits: { ...zaqarLimits, ...options.limits }, clock });
+  const operations = createOperations({
+    driver: options.wrapDriver ? options.wrapDriver(driver) : driver,
+    limits: { ...zaqarLimits, ...options.limits },
+    clock,
+  });
   const logger = pino({ level: 'silent' });
   const server = await startWebsocketServer({
     operations,
