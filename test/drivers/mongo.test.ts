@@ -1,0 +1,27 @@
+// The MongoDB driver: the whole conformance suite, against QGATE_TEST_MONGODB_URI or the standalone stand-in.
+//
+// On the standalone stand-in the driver runs without transactions, so this proves the conditional-update path
+// (take.ts) on its own; against a real replica set it proves the transactional path under real concurrency.
+
+import { createMongoDriver } from '../../src/drivers/mongo/connect';
+import { MONGODB_AVAILABLE, NO_MONGODB, startMongo, testDatabase } from '../support/mongo-server';
+import { describeDriverConformance } from './conformance';
+
+if (!MONGODB_AVAILABLE) {
+  test.skip(NO_MONGODB, () => undefined);
+} else {
+  describeDriverConformance('mongodb', async (clock) => {
+    const mongo = await startMongo('standalone');
+    if (!mongo) throw new Error(NO_MONGODB);
+    const driver = await createMongoDriver(mongo.uri(testDatabase()), { clock, timeoutMs: 10_000, gcIntervalMs: 0 });
+    await driver.ready();
+    return {
+      driver,
+      close: async () => {
+        if (!mongo.standIn) await driver.client.db(driver.database).dropDatabase();
+        await driver.close();
+        await mongo.remove();
+      },
+    };
+  });
+}
