@@ -3,6 +3,11 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import { createOperations } from './api/operations';
+import type { Authenticator } from './auth/identity';
+import { KeystoneAuth } from './auth/keystone';
+import { NoAuth } from './auth/noauth';
+import type { Policy } from './auth/policy';
+import { loadPolicy } from './auth/policy-file';
 import { limitsFromConfig } from './config/limits';
 import { ConfigError, loadConfig } from './config/load';
 import type { QgateConfig } from './config/schema';
@@ -30,8 +35,34 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
+/** The auth strategy the configuration names; keystone needs its URL and service credentials. */
+function authenticatorFromConfig(config: QgateConfig): Authenticator {
+  if (config.auth_strategy !== 'keystone') return new NoAuth(config.admin_mode);
+  const k = config.keystone;
+  for (const [option, value] of Object.entries({
+    url: k.url,
+    username: k.username,
+    password: k.password,
+    project: k.project,
+  })) {
+    if (!value) throw new ConfigError(`keystone.${option}: required when auth_strategy is keystone`);
+  }
+  return new KeystoneAuth({
+    url: k.url,
+    username: k.username,
+    password: k.password,
+    project: k.project,
+    userDomain: k.user_domain,
+    projectDomain: k.project_domain,
+    cacheSeconds: k.token_cache_seconds,
+    cacheSize: k.token_cache_size,
+    timeoutMs: k.timeout_ms,
+  });
+}
+
 /** Starts a gateway for a configuration. */
 export async function startGateway(config: QgateConfig, logger: Logger): Promise<Gateway> {
+  const auth = authenticatorFromConfig(config);
   const metrics = createMetrics();
   const poolMetrics = createPoolMetrics(metrics.registry);
   const storeOptions = { timeoutMs: config.store.timeout_ms, gcIntervalMs: config.store.gc_interval_ms };
@@ -51,17 +82,31 @@ export async function startGateway(config: QgateConfig, logger: Logger): Promise
     throw new ConfigError((err as Error).message);
   }
   const driver: DataDriver = new Router(opened.catalog, poolMetrics);
+  let policy: Policy;
+  try {
+    policy = await loadPolicy(config.policy.file);
+  } catch (err) {
+    await driver.close();
+    throw new ConfigError(`policy.file: ${(err as Error).message}`);
+  }
   const operations = createOperations({
     driver,
     limits: limitsFromConfig(config),
     clock: systemClock,
     catalog: opened.catalog,
+    policy,
+    signedUrlKey: config.signed_url.secret_key,
   });
   const app = createHttpApp({
     operations,
     logger,
     metrics,
-    adminMode: config.admin_mode,
+    auth,
+    signedUrlKey: config.signed_url.secret_key,
+    corsOrigins: config.cors.allowed_origins
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
     accessLog: config.log.access,
   });
   const server = createServer(app);

@@ -2,7 +2,7 @@
 
 import { claimHref } from '../core/hrefs';
 import { validateClaimBody, validateClaimCreation } from '../core/validation';
-import { queueScope, type RequestContext } from './context';
+import { authorize, queueScope, type RequestContext } from './context';
 import type { ApiDeps } from './deps';
 import { ageSeconds, type WireMessage, wireMessage } from './wire';
 
@@ -31,6 +31,7 @@ export class ClaimOperations {
     document: unknown,
     limit: number | undefined,
   ): Promise<CreatedClaim | null> {
+    authorize(this.deps, ctx, 'claims:create');
     const options = validateClaimCreation(document, limit, this.deps.limits);
     const claim = await this.deps.driver.createClaim(queueScope(ctx, queue), options);
     if (!claim || claim.messages.length === 0) return null;
@@ -44,6 +45,7 @@ export class ClaimOperations {
 
   /** GET: the claim's age, TTL and messages. */
   async get(ctx: RequestContext, queue: string, claimId: string): Promise<WireClaim> {
+    authorize(this.deps, ctx, 'claims:get');
     const claim = await this.deps.driver.getClaim(queueScope(ctx, queue), claimId);
     const now = this.deps.clock();
     return {
@@ -56,12 +58,14 @@ export class ClaimOperations {
 
   /** PATCH: renews the claim from now with a new TTL and grace. */
   async update(ctx: RequestContext, queue: string, claimId: string, document: unknown): Promise<void> {
+    authorize(this.deps, ctx, 'claims:update');
     const { ttl, grace } = validateClaimBody(document, this.deps.limits);
     await this.deps.driver.updateClaim(queueScope(ctx, queue), claimId, ttl, grace);
   }
 
   /** DELETE: releases the claim; its messages become free again. */
   async delete(ctx: RequestContext, queue: string, claimId: string): Promise<void> {
+    authorize(this.deps, ctx, 'claims:delete');
     await this.deps.driver.deleteClaim(queueScope(ctx, queue), claimId);
   }
 }

@@ -1,5 +1,6 @@
 // What every operation needs: the data driver (a store or the Router), the limits and the clock.
 
+import type { Policy } from '../auth/policy';
 import type { PoolCatalog } from '../catalog/catalog';
 import type { Clock } from '../core/clock';
 import type { Limits } from '../core/limits';
@@ -11,6 +12,10 @@ export interface ApiDeps {
   driver: DataDriver;
   limits: Limits;
   clock: Clock;
+  /** The RBAC policy every operation is checked against. */
+  policy: Policy;
+  /** Key of pre-signed URLs (signed_url.secret_key); empty: sharing is off. */
+  signedUrlKey?: string;
   /** The pool catalog the admin operations manage (absent when the driver is a bare store). */
   catalog?: PoolCatalog;
 }

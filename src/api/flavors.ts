@@ -6,7 +6,7 @@ import { BadRequest, Conflict, NotFound } from '../core/errors';
 import { validateCatalogName, validateFlavorDocument } from '../core/catalog-validation';
 import { V2 } from '../core/hrefs';
 import { adminCatalog, adminPageLimit } from './admin';
-import type { RequestContext } from './context';
+import { authorize, type RequestContext } from './context';
 import type { ApiDeps } from './deps';
 
 /** A flavor as the v2 API shows it. */
@@ -27,6 +27,7 @@ export class FlavorOperations {
 
   /** PUT: creates a flavor over existing pools (each pool's flavor becomes this one); 409 if it exists. */
   async create(ctx: RequestContext, name: string, document: unknown): Promise<void> {
+    authorize(this.deps, ctx, 'flavors:create');
     const catalog = adminCatalog(ctx, this.deps);
     validateCatalogName('flavor', name);
     const { poolList, capabilities } = validateFlavorDocument(document, 'create');
@@ -38,6 +39,7 @@ export class FlavorOperations {
 
   /** GET one flavor with its pools and computed capabilities. */
   async get(ctx: RequestContext, name: string): Promise<WireFlavor> {
+    authorize(this.deps, ctx, 'flavors:get');
     const catalog = adminCatalog(ctx, this.deps);
     if (!(await catalog.store.getFlavor(name))) throw new NotFound(`Flavor ${name} does not exist`);
     return this.wire(catalog, name, true);
@@ -45,6 +47,7 @@ export class FlavorOperations {
 
   /** PATCH: replaces the flavor's pool list; pools left out go back to the default group. */
   async update(ctx: RequestContext, name: string, document: unknown): Promise<WireFlavor> {
+    authorize(this.deps, ctx, 'flavors:update');
     const catalog = adminCatalog(ctx, this.deps);
     const { poolList, capabilities } = validateFlavorDocument(document, 'patch');
     const flavor = await catalog.store.getFlavor(name);
@@ -57,6 +60,7 @@ export class FlavorOperations {
 
   /** DELETE: removes the flavor; its pools go back to the default group; a missing flavor is fine. */
   async delete(ctx: RequestContext, name: string): Promise<void> {
+    authorize(this.deps, ctx, 'flavors:delete');
     const catalog = adminCatalog(ctx, this.deps);
     if (!(await catalog.store.getFlavor(name))) return;
     await this.assignPools(catalog, name, []);
@@ -68,6 +72,7 @@ export class FlavorOperations {
     ctx: RequestContext,
     params: { marker?: string; limit?: number; detailed?: boolean },
   ): Promise<{ flavors: WireFlavor[]; marker?: string }> {
+    authorize(this.deps, ctx, 'flavors:get_all');
     const catalog = adminCatalog(ctx, this.deps);
     const limit = adminPageLimit(params.limit, this.deps.limits.maxFlavorsPerPage);
     const flavors = await catalog.store.listFlavors({ marker: params.marker, limit });

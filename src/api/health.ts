@@ -1,6 +1,7 @@
 // Health operations: ping and the detailed health report, one entry per pool.
 
 import type { StoreHealth } from '../core/types';
+import { authorize, type RequestContext } from './context';
 import type { ApiDeps } from './deps';
 
 /** Zaqar's health document, with per-pool detail. */
@@ -23,12 +24,14 @@ export class HealthOperations {
   constructor(private readonly deps: ApiDeps) {}
 
   /** Whether the store (every pool) answers. */
-  async ping(): Promise<boolean> {
+  async ping(ctx: RequestContext): Promise<boolean> {
+    authorize(this.deps, ctx, 'ping:get');
     return (await this.deps.driver.health()).reachable;
   }
 
   /** The health document. */
-  async health(): Promise<HealthReport> {
+  async health(ctx: RequestContext): Promise<HealthReport> {
+    authorize(this.deps, ctx, 'health:get');
     const { driver } = this.deps;
     const byPool = hasPools(driver) ? await driver.healthByPool() : { default: await driver.health() };
     const pools: HealthReport['pools'] = {};

@@ -10,7 +10,7 @@ import {
   validateMessagePost,
   validateMessagePostSize,
 } from '../core/validation';
-import { queueScope, type RequestContext } from './context';
+import { authorize, queueScope, type RequestContext } from './context';
 import type { ApiDeps } from './deps';
 import { ageSeconds, type WireMessage, wireMessage } from './wire';
 
@@ -43,6 +43,7 @@ export class MessageOperations {
 
   /** POST: stores the batch (creating the queue on first post) and returns the new ids in order. */
   async post(ctx: RequestContext, queue: string, document: unknown, bodyBytes: number): Promise<string[]> {
+    authorize(this.deps, ctx, 'messages:create');
     const { driver, limits } = this.deps;
     const scope = queueScope(ctx, queue);
     const meta = await this.metadataOrEmpty(scope);
@@ -53,6 +54,7 @@ export class MessageOperations {
 
   /** GET: a page of messages; the caller's own are hidden unless echo. */
   async list(ctx: RequestContext, queue: string, params: MessageListParams): Promise<MessageListResult> {
+    authorize(this.deps, ctx, 'messages:get_all');
     const scope = queueScope(ctx, queue);
     const limit = validateMessageListLimit(params.limit, this.deps.limits);
     const marker = validateMessageMarker(params.marker);
@@ -73,6 +75,7 @@ export class MessageOperations {
 
   /** GET ?ids=: the listed messages that exist; 404 when none does. */
   async getMany(ctx: RequestContext, queue: string, ids: string[]): Promise<WireMessage[]> {
+    authorize(this.deps, ctx, 'messages:get');
     const scope = queueScope(ctx, queue);
     const clean = validateMessageIds(ids, this.deps.limits);
     const found = await this.deps.driver.getMessages(scope, clean);
@@ -86,12 +89,14 @@ export class MessageOperations {
 
   /** GET one message. */
   async get(ctx: RequestContext, queue: string, id: string): Promise<WireMessage> {
+    authorize(this.deps, ctx, 'messages:get');
     const message = await this.deps.driver.getMessage(queueScope(ctx, queue), id);
     return wireMessage(queue, message, this.deps.clock());
   }
 
   /** DELETE one message, under its claim when claimed. */
   async delete(ctx: RequestContext, queue: string, id: string, claimId?: string): Promise<void> {
+    authorize(this.deps, ctx, 'messages:delete');
     await this.deps.driver.deleteMessage(queueScope(ctx, queue), id, claimId);
   }
 
@@ -102,6 +107,7 @@ export class MessageOperations {
     ids: string[] | undefined,
     pop: number | undefined,
   ): Promise<PoppedMessage[] | null> {
+    authorize(this.deps, ctx, 'messages:delete_all');
     const scope = queueScope(ctx, queue);
     const what = validateMessageDeletion(ids, pop, this.deps.limits);
     if ('ids' in what) {

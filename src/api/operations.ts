@@ -1,6 +1,7 @@
 // The set of operations both transports call: one instance per process.
 
 import { ClaimOperations } from './claims';
+import { shippedPolicy } from '../auth/policy-file';
 import type { ApiDeps } from './deps';
 import { FlavorOperations } from './flavors';
 import { HealthOperations } from './health';
@@ -22,8 +23,9 @@ export interface Operations {
   deps: ApiDeps;
 }
 
-/** Builds the operations over a data driver. */
-export function createOperations(deps: ApiDeps): Operations {
+/** Builds the operations over a data driver; without a policy the shipped etc/policy.json applies. */
+export function createOperations(input: Omit<ApiDeps, 'policy'> & { policy?: ApiDeps['policy'] }): Operations {
+  const deps: ApiDeps = { ...input, policy: input.policy ?? shippedPolicy() };
   return {
     queues: new QueueOperations(deps),
     messages: new MessageOperations(deps),

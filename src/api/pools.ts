@@ -14,7 +14,7 @@ import type { PoolCatalog } from '../catalog/catalog';
 import type { PoolRecord } from '../catalog/types';
 import type { DataDriver } from '../drivers/types';
 import { adminCatalog, adminPageLimit } from './admin';
-import type { RequestContext } from './context';
+import { authorize, type RequestContext } from './context';
 import type { ApiDeps } from './deps';
 
 /** A pool as the v2 API shows it. */
@@ -61,6 +61,7 @@ export class PoolOperations {
 
   /** PUT: registers a new pool after checking its store answers; 409 if the name is taken. */
   async create(ctx: RequestContext, name: string, document: unknown): Promise<void> {
+    authorize(this.deps, ctx, 'pools:create');
     const catalog = adminCatalog(ctx, this.deps);
     validateCatalogName('pool', name);
     const doc = validatePoolCreate(document);
@@ -80,12 +81,14 @@ export class PoolOperations {
 
   /** GET one pool. */
   async get(ctx: RequestContext, name: string, detailed: boolean): Promise<WirePool> {
+    authorize(this.deps, ctx, 'pools:get');
     const catalog = adminCatalog(ctx, this.deps);
     return wirePool(await this.require(catalog, name), detailed);
   }
 
   /** PATCH: changes uri (checked by connecting), weight, flavor or options; returns the pool. */
   async update(ctx: RequestContext, name: string, document: unknown): Promise<WirePool> {
+    authorize(this.deps, ctx, 'pools:update');
     const catalog = adminCatalog(ctx, this.deps);
     const doc = validatePoolPatch(document);
     const pool = await this.require(catalog, name);
@@ -105,6 +108,7 @@ export class PoolOperations {
 
   /** DELETE: removes a pool that owns no queues (409 otherwise); a missing pool is fine. */
   async delete(ctx: RequestContext, name: string): Promise<void> {
+    authorize(this.deps, ctx, 'pools:delete');
     const catalog = adminCatalog(ctx, this.deps);
     if (!(await catalog.store.getPool(name))) return;
     const owned = await catalog.store.countQueuesInPool(name);
@@ -122,6 +126,7 @@ export class PoolOperations {
     ctx: RequestContext,
     params: { marker?: string; limit?: number; detailed?: boolean },
   ): Promise<{ pools: WirePool[]; marker?: string }> {
+    authorize(this.deps, ctx, 'pools:get_all');
     const catalog = adminCatalog(ctx, this.deps);
     const limit = adminPageLimit(params.limit, this.deps.limits.maxPoolsPerPage);
     const pools = await catalog.store.listPools({ marker: params.marker, limit });

@@ -1,5 +1,6 @@
 // Queue operations: create, read, patch, delete, list, stats and purge.
 
+import { createSignedUrl, type SignedUrl } from '../auth/signed-url';
 import { BadRequest, BadRequestBody } from '../core/errors';
 import { queueHref } from '../core/hrefs';
 import { applyMetadataPatch, parseMetadataPatch, withReservedDefaults } from '../core/queue-metadata';
@@ -10,8 +11,9 @@ import {
   validateQueueListLimit,
   validateQueueMetadata,
   validateQueueName,
+  validateShare,
 } from '../core/validation';
-import type { RequestContext } from './context';
+import { authorize, type RequestContext } from './context';
 import type { ApiDeps } from './deps';
 import { ageSeconds, isoSeconds } from './wire';
 
@@ -58,6 +60,7 @@ export class QueueOperations {
 
   /** PUT: creates the queue with the metadata (201) or leaves an existing one as it is (204). */
   async create(ctx: RequestContext, name: string, metadata: unknown, bodyBytes: number): Promise<{ created: boolean }> {
+    authorize(this.deps, ctx, 'queues:create');
     const { driver, limits } = this.deps;
     validateQueueName(name);
     this.checkMetadataSize(bodyBytes);
@@ -70,6 +73,7 @@ export class QueueOperations {
 
   /** GET: the queue's metadata with reserved defaults filled in. */
   async get(ctx: RequestContext, name: string): Promise<QueueMetadata> {
+    authorize(this.deps, ctx, 'queues:get');
     validateQueueName(name);
     const meta = await this.deps.driver.getQueueMetadata({ project: ctx.projectId, queue: name });
     return withReservedDefaults(meta, this.deps.limits);
@@ -77,6 +81,7 @@ export class QueueOperations {
 
   /** PATCH: applies JSON-patch changes under /metadata; returns the new metadata with defaults. */
   async update(ctx: RequestContext, name: string, document: unknown, bodyBytes: number): Promise<QueueMetadata> {
+    authorize(this.deps, ctx, 'queues:update');
     const { driver, limits } = this.deps;
     validateQueueName(name);
     if (bodyBytes > limits.maxQueueMetadata) {
@@ -102,12 +107,14 @@ export class QueueOperations {
 
   /** DELETE: removes the queue with its messages and claims; a missing queue is fine. */
   async delete(ctx: RequestContext, name: string): Promise<void> {
+    authorize(this.deps, ctx, 'queues:delete');
     validateQueueName(name);
     await this.deps.driver.deleteQueue({ project: ctx.projectId, queue: name });
   }
 
   /** GET /queues: a page of the project's queues. */
   async list(ctx: RequestContext, params: QueueListParams): Promise<QueueListResult> {
+    authorize(this.deps, ctx, 'queues:get_all');
     const { driver, limits } = this.deps;
     const limit = validateQueueListLimit(params.limit, limits);
     const detailed = params.detailed === true;
@@ -133,6 +140,7 @@ export class QueueOperations {
 
   /** GET stats: claimed/free/total with the oldest and newest messages. */
   async stats(ctx: RequestContext, name: string): Promise<WireQueueStats> {
+    authorize(this.deps, ctx, 'queues:stats');
     validateQueueName(name);
     const stats = await this.deps.driver.queueStats({ project: ctx.projectId, queue: name });
     const now = this.deps.clock();
@@ -151,12 +159,30 @@ export class QueueOperations {
 
   /** POST purge: removes the named resource types (messages, subscriptions) and keeps the queue. */
   async purge(ctx: RequestContext, name: string, document: unknown): Promise<void> {
+    authorize(this.deps, ctx, 'queues:purge');
     validateQueueName(name);
     const types = validatePurge(document);
     if (types.includes('messages')) {
       await this.deps.driver.purgeMessages({ project: ctx.projectId, queue: name });
     }
     // Subscriptions arrive with the notifications work; there are none to purge yet.
+  }
+
+  /** POST share: a pre-signed URL for methods on paths of this queue (default: GET on its messages). */
+  async share(ctx: RequestContext, name: string, document: unknown): Promise<SignedUrl> {
+    authorize(this.deps, ctx, 'queues:share');
+    validateQueueName(name);
+    const { paths, methods, expires } = validateShare(document);
+    if (!this.deps.signedUrlKey) {
+      throw new BadRequest('Pre-signed URLs are not enabled on this gateway (signed_url.secret_key is empty).');
+    }
+    return createSignedUrl(this.deps.signedUrlKey, {
+      paths: (paths ?? ['messages']).map((p) => `${queueHref(name)}/${p}`),
+      methods,
+      expires,
+      project: ctx.projectId,
+      now: this.deps.clock(),
+    });
   }
 
   private checkMetadataSize(bytes: number): void {

@@ -37,10 +37,71 @@ export const configSchema = {
     env: 'QGATE_ADMIN_MODE',
   },
   auth_strategy: {
-    doc: 'How callers are identified: noauth trusts X-Project-ID (development only).',
-    format: ['noauth'],
+    doc: 'How callers are identified: noauth trusts X-Project-ID (development only); keystone validates X-Auth-Token.',
+    format: ['noauth', 'keystone'],
     default: 'noauth',
     env: 'QGATE_AUTH_STRATEGY',
+  },
+  keystone: {
+    url: {
+      doc: 'Keystone v3 URL the tokens are validated against, e.g. http://127.0.0.1:5000/v3.',
+      format: String,
+      default: '',
+      env: 'QGATE_KEYSTONE_URL',
+    },
+    username: { doc: "The gateway's service user.", format: String, default: '', env: 'QGATE_KEYSTONE_USERNAME' },
+    password: {
+      doc: "The service user's password.",
+      format: String,
+      default: '',
+      env: 'QGATE_KEYSTONE_PASSWORD',
+      sensitive: true,
+    },
+    project: { doc: "The service user's project.", format: String, default: '', env: 'QGATE_KEYSTONE_PROJECT' },
+    user_domain: {
+      doc: "The service user's domain name.",
+      format: String,
+      default: 'Default',
+      env: 'QGATE_KEYSTONE_USER_DOMAIN',
+    },
+    project_domain: {
+      doc: "The service project's domain name.",
+      format: String,
+      default: 'Default',
+      env: 'QGATE_KEYSTONE_PROJECT_DOMAIN',
+    },
+    token_cache_seconds: limit(
+      'Longest a validated token is trusted without asking Keystone again (a revoked token is refused at most this late).',
+      300,
+      'QGATE_KEYSTONE_TOKEN_CACHE_SECONDS',
+    ),
+    token_cache_size: limit('Most validated tokens cached.', 10000, 'QGATE_KEYSTONE_TOKEN_CACHE_SIZE', 1),
+    timeout_ms: limit('How long one call to Keystone may take, in ms.', 3000, 'QGATE_KEYSTONE_TIMEOUT_MS', 1),
+  },
+  policy: {
+    file: {
+      doc: 'RBAC policy file (rules by Zaqar operation name); empty: the shipped etc/policy.json.',
+      format: String,
+      default: '',
+      env: 'QGATE_POLICY_FILE',
+    },
+  },
+  signed_url: {
+    secret_key: {
+      doc: 'Key of the HMAC-SHA256 pre-signed URLs (POST /v2/queues/{name}/share); empty disables them.',
+      format: String,
+      default: '',
+      env: 'QGATE_SIGNED_URL_SECRET_KEY',
+      sensitive: true,
+    },
+  },
+  cors: {
+    allowed_origins: {
+      doc: 'Comma-separated origins browsers may call the API from ("*": any); empty: no CORS headers.',
+      format: String,
+      default: '',
+      env: 'QGATE_CORS_ALLOWED_ORIGINS',
+    },
   },
   catalog: {
     file: {

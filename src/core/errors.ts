@@ -41,8 +41,9 @@ export class BadRequestBody extends BadRequest {
 export class Unauthorized extends QgateError {
   constructor(
     description = 'This server could not verify that you are authorized to access the document you requested.',
+    headers: Record<string, string> = {},
   ) {
-    super(401, 'Authentication required', description);
+    super(401, 'Authentication required', description, headers);
   }
 }
 

@@ -321,3 +321,29 @@ export function validatePurge(document: unknown): string[] {
   }
   return types as string[];
 }
+
+const SHARE_KEYS = ['methods', 'expires', 'paths'];
+const SHARE_PATHS = ['messages', 'subscriptions', 'claims'];
+
+/** A share body: optional `paths` (of messages, subscriptions, claims), `methods` and `expires`. */
+export function validateShare(document: unknown): { paths?: string[]; methods?: string[]; expires?: string } {
+  const doc = document === undefined ? {} : document;
+  if (!isJsonObject(doc)) throw new BadRequestBody('Document type not supported.');
+  const unknown = Object.keys(doc).filter((k) => !SHARE_KEYS.includes(k));
+  if (unknown.length > 0) throw new BadRequest(`Unknown keys: {${unknown.map((k) => `'${k}'`).join(', ')}}`);
+  const list = (key: string): string[] | undefined => {
+    const v = doc[key];
+    if (v === undefined || v === null) return undefined;
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string'))
+      throw new BadRequest(`\`${key}\` should be a list`);
+    return v as string[];
+  };
+  const paths = list('paths');
+  const bad = (paths ?? []).filter((p) => !SHARE_PATHS.includes(p));
+  if (bad.length > 0) throw new BadRequest(`Invalid paths: {${bad.map((p) => `'${p}'`).join(', ')}}`);
+  const expires = doc.expires;
+  if (expires !== undefined && typeof expires !== 'string') {
+    throw new BadRequest('`expires` should be date format, for example 2016-01-01T00:00:00');
+  }
+  return { paths: paths && paths.length > 0 ? paths : undefined, methods: list('methods'), expires };
+}

@@ -30,8 +30,12 @@ describe('system API and request handling', () => {
     expect((await t.call('head', '/v2/ping')).status).toBe(204);
   });
 
-  test('health reports the store', async () => {
-    const res = await t.call('get', '/v2/health');
+  test('health is for admins (403 otherwise, as in Zaqar’s policy) and reports each pool', async () => {
+    const denied = await t.call('get', '/v2/health');
+    expect(denied.status).toBe(403);
+    const admin = testApp({ adminMode: true });
+    const res = await admin.call('get', '/v2/health');
+    await admin.close();
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       storage_reachable: true,

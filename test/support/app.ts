@@ -16,6 +16,10 @@ import { createHttpApp } from '../../src/transport/http/app';
 export interface TestAppOptions {
   limits?: Partial<Limits>;
   adminMode?: boolean;
+  /** Key of pre-signed URLs (empty: off). */
+  signedUrlKey?: string;
+  /** CORS origins. */
+  corsOrigins?: string[];
 }
 
 /** Builds an app whose clock only moves when the test advances it. */
@@ -31,12 +35,20 @@ export function testApp(options: TestAppOptions = {}) {
   void catalog.store.putPool({ name: 'default', uri: 'memory:', weight: 100, flavor: null, options: {} });
   const driver = new Router(catalog);
   const metrics = createMetrics();
-  const operations = createOperations({ driver, limits: { ...zaqarLimits, ...options.limits }, clock, catalog });
+  const operations = createOperations({
+    driver,
+    limits: { ...zaqarLimits, ...options.limits },
+    clock,
+    catalog,
+    signedUrlKey: options.signedUrlKey,
+  });
   const app = createHttpApp({
     operations,
     logger: pino({ level: 'silent' }),
     metrics,
     adminMode: options.adminMode ?? false,
+    signedUrlKey: options.signedUrlKey,
+    corsOrigins: options.corsOrigins,
     accessLog: false,
   });
   const agent = supertest(app);

@@ -2,9 +2,12 @@
 
 import express, { type Express } from 'express';
 import type { Operations } from '../../api/operations';
+import type { Authenticator } from '../../auth/identity';
+import { NoAuth } from '../../auth/noauth';
 import { V2 } from '../../core/hrefs';
 import type { Logger } from '../../observability/logger';
 import type { Metrics } from '../../observability/metrics';
+import { cors } from './middleware/cors';
 import { errorHandler, notFoundHandler } from './middleware/errors';
 import { requestContext } from './middleware/request-context';
 import { v2Guard } from './middleware/v2-headers';
@@ -19,8 +22,14 @@ export interface HttpAppOptions {
   operations: Operations;
   logger: Logger;
   metrics: Metrics;
-  /** Whether noauth callers are admins. */
-  adminMode: boolean;
+  /** Whether noauth callers are admins (used when no `auth` is given). */
+  adminMode?: boolean;
+  /** The auth strategy; default noauth with `adminMode`. */
+  auth?: Authenticator;
+  /** Key of pre-signed URLs; empty disables them. */
+  signedUrlKey?: string;
+  /** Origins allowed to call from browsers ("*": any); empty: none. */
+  corsOrigins?: string[];
   /** Log one line per request. */
   accessLog: boolean;
 }
@@ -34,7 +43,16 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.set('query parser', 'simple');
   app.use(requestContext(logger, metrics, options.accessLog));
   openRoutes(app, metrics);
-  app.use(`${V2}/`, v2Guard({ limits: operations.deps.limits, adminMode: options.adminMode }));
+  if (options.corsOrigins && options.corsOrigins.length > 0) app.use(cors(options.corsOrigins));
+  app.use(
+    `${V2}/`,
+    v2Guard({
+      limits: operations.deps.limits,
+      auth: options.auth ?? new NoAuth(options.adminMode ?? false),
+      signedUrlKey: options.signedUrlKey ?? '',
+      clock: operations.deps.clock,
+    }),
+  );
   healthRoutes(app, operations);
   queueRoutes(app, operations);
   messageRoutes(app, operations);

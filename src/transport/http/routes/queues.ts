@@ -93,6 +93,17 @@ export function queueRoutes(app: Express, ops: Operations): void {
     },
   });
 
+  route(app, `${V2}/queues/:queue_name/share`, {
+    post: async (req, res) => {
+      const body = await readJsonBody(
+        req,
+        SMALL_BODY,
+        () => new BadRequest(`Request body is too large. Max size ${SMALL_BODY}`),
+      );
+      sendJson(res, 200, await ops.queues.share(contextOf(res), param(req, 'queue_name'), body.document));
+    },
+  });
+
   route(app, `${V2}/queues/:queue_name/purge`, {
     post: async (req, res) => {
       const body = await readJsonBody(

@@ -6,7 +6,7 @@ import { V2 } from '../../../core/hrefs';
 import type { Metrics } from '../../../observability/metrics';
 import { homeDocument, VERSIONS } from '../home-document';
 import { sendEmpty, sendJson } from '../respond';
-import { route } from './table';
+import { contextOf, route } from './table';
 
 /** Routes served without the v2 header checks. */
 export function openRoutes(app: Express, metrics: Metrics): void {
@@ -33,10 +33,10 @@ export function openRoutes(app: Express, metrics: Metrics): void {
 /** Ping and health: behind the v2 header checks, as in Zaqar. */
 export function healthRoutes(app: Express, ops: Operations): void {
   route(app, `${V2}/ping`, {
-    get: async (_req, res) => sendEmpty(res, (await ops.health.ping()) ? 204 : 503),
+    get: async (_req, res) => sendEmpty(res, (await ops.health.ping(contextOf(res))) ? 204 : 503),
     head: (_req, res) => sendEmpty(res, 204),
   });
   route(app, `${V2}/health`, {
-    get: async (_req, res) => sendJson(res, 200, await ops.health.health()),
+    get: async (_req, res) => sendJson(res, 200, await ops.health.health(contextOf(res))),
   });
 }
