@@ -42,6 +42,7 @@ export function clientOptions(target: RedisTarget, timeoutMs: number): RedisOpti
       sentinels: target.sentinels,
       sentinelPassword: target.sentinelPassword,
       sentinelRetryStrategy: reconnectDelay,
+      sentinelReconnectStrategy: reconnectDelay,
       sentinelCommandTimeout: timeoutMs,
       failoverDetector: true,
       ...(target.tls ? { tls: {}, enableTLSForSentinelMode: true, sentinelTLS: {} } : {}),

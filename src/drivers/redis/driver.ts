@@ -282,11 +282,11 @@ export class RedisDriver implements DataDriver {
     if (this.client.status === 'ready') {
       try {
         await this.client.quit();
-        return;
       } catch {
-        // fall through to a hard disconnect
+        // Redis went away meanwhile: the disconnect below is all there is to do
       }
     }
+    // Also after QUIT: disconnect() is what stops Sentinel mode's failover-detector connections.
     this.client.disconnect();
   }
 
