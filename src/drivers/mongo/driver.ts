@@ -24,12 +24,9 @@
 // purge, queue deletion) run in one transaction when the deployment supports them (replica set, sharded), and
 // are built from conditional updates keyed on the claim id that are safe on their own otherwise (take.ts).
 
-import type { ClientSession, MongoClient } from 'mongodb';
+import type { MongoClient } from 'mongodb';
 import { type Clock, systemClock } from '../../core/clock';
-import { newClaimId, newMessageId } from '../../core/ids';
-import { matchesQueueFilter } from '../../core/queue-filter';
-import { deadLetterPolicy } from '../../core/queue-metadata';
-import { claimNotFound, messageNotFound, queueNotFound } from '../../core/store-errors';
+import { messageNotFound, queueNotFound } from '../../core/store-errors';
 import type {
   ClaimOptions,
   ClaimRecord,
@@ -45,11 +42,13 @@ import type {
 } from '../../core/types';
 import type { DataDriver, ListQueuesOptions } from '../types';
 import { AtomicRunner } from './atomic';
+import { type ClaimContext, createClaim, deleteClaim, getClaim, popMessages, updateClaim } from './claims';
 import { deleteOneMessage } from './delete-message';
 import { translateMongoError } from './errors';
-import { type MessageDoc, queueKey, toClaim, toMessage, toMetadata, ttlDate } from './records';
-import { collectionsOf, INDEX, type MongoCollections } from './schema';
-import { extendForClaim, takeFreeMessages } from './take';
+import { createQueue, deleteQueue, findQueue, listQueues, setQueueMetadata } from './queues';
+import { listMessages, postMessages, queueStats } from './messages';
+import { toMessage, toMetadata } from './records';
+import { collectionsOf, type MongoCollections } from './schema';
 import type { MongoTarget } from './uri';
 
 /** Options of the MongoDB driver. */
@@ -62,14 +61,12 @@ export interface MongoDriverOptions {
   gcIntervalMs: number;
 }
 
-/** How long a pop holds messages between taking and deleting them, should the gateway die in between. */
-const POP_HOLD_MS = 60_000;
-
 export class MongoDriver implements DataDriver {
   readonly kind = 'mongodb';
   private readonly clock: Clock;
   private readonly col: MongoCollections;
   private readonly atomic: AtomicRunner;
+  private readonly claimContext: ClaimContext;
   private readonly timer?: NodeJS.Timeout;
   private preparing?: Promise<void>;
   private prepared = false;
@@ -85,6 +82,7 @@ export class MongoDriver implements DataDriver {
     this.clock = options.clock ?? systemClock;
     this.col = collectionsOf(client.db(target.database));
     this.atomic = new AtomicRunner(client, target.label, Math.max(options.timeoutMs, 1000) * 5);
+    this.claimContext = { col: this.col, atomic: this.atomic, clock: this.clock };
     if (options.gcIntervalMs > 0) {
       this.timer = setInterval(() => {
         this.collectGarbage().catch(() => undefined);
@@ -113,88 +111,31 @@ export class MongoDriver implements DataDriver {
   }
 
   async createQueue(scope: QueueScope, metadata: QueueMetadata): Promise<boolean> {
-    return this.io(async () => {
-      try {
-        const result = await this.col.queues.updateOne(
-          { _id: queueKey(scope), live: { $ne: true } },
-          {
-            $set: { live: true, m: JSON.stringify(metadata) },
-            $setOnInsert: { p: scope.project, n: scope.queue, c: 0 },
-          },
-          { upsert: true },
-        );
-        return result.modifiedCount + result.upsertedCount === 1;
-      } catch (err) {
-        // The queue is live: the filter missed it and the upsert hit its _id.
-        if ((err as { code?: number }).code === 11000) return false;
-        throw err;
-      }
-    });
+    return this.io(() => createQueue(this.col.queues, scope, metadata));
   }
 
   async queueExists(scope: QueueScope): Promise<boolean> {
-    return this.io(async () => (await this.findQueue(scope, { _id: 1 })) !== null);
+    return this.io(async () => (await findQueue(this.col.queues, scope, { _id: 1 })) !== null);
   }
 
   async getQueueMetadata(scope: QueueScope): Promise<QueueMetadata> {
     return this.io(async () => {
-      const doc = await this.findQueue(scope, { m: 1 });
+      const doc = await findQueue(this.col.queues, scope, { m: 1 });
       if (!doc) throw queueNotFound(scope);
       return toMetadata(doc);
     });
   }
 
   async setQueueMetadata(scope: QueueScope, metadata: QueueMetadata): Promise<void> {
-    await this.io(async () => {
-      const result = await this.col.queues.updateOne(
-        { _id: queueKey(scope), live: true },
-        { $set: { m: JSON.stringify(metadata) } },
-      );
-      if (result.matchedCount === 0) throw queueNotFound(scope);
-    });
+    await this.io(() => setQueueMetadata(this.col.queues, scope, metadata));
   }
 
   async deleteQueue(scope: QueueScope): Promise<void> {
-    await this.io(() =>
-      this.atomic.run(async (session) => {
-        const result = await this.col.queues.updateOne(
-          { _id: queueKey(scope), live: true },
-          { $set: { live: false }, $unset: { m: '' } },
-          { session },
-        );
-        if (result.matchedCount === 0) return;
-        await this.removeContents(scope, session);
-      }),
-    );
+    await this.io(() => deleteQueue(this.col, scope, this.clock()));
   }
 
   async listQueues(project: string, options: ListQueuesOptions): Promise<QueueSummary[]> {
-    return this.io(async () => {
-      const filter = {
-        p: project,
-        live: true,
-        ...(options.marker === undefined ? {} : { n: { $gt: options.marker } }),
-      };
-      const filtered = options.name !== undefined || options.metadataFilter !== undefined;
-      const cursor = this.col.queues
-        .find(filter, { projection: { n: 1, m: 1 } })
-        .sort({ n: 1 })
-        .hint(INDEX.projectName)
-        .batchSize(filtered ? Math.max(options.limit, 100) : options.limit);
-      if (!filtered) cursor.limit(options.limit);
-      const out: QueueSummary[] = [];
-      try {
-        for await (const doc of cursor) {
-          if (out.length >= options.limit) break;
-          const metadata = toMetadata(doc);
-          if (!matchesQueueFilter(doc.n, metadata, options)) continue;
-          out.push(options.detailed ? { name: doc.n, metadata } : { name: doc.n });
-        }
-      } finally {
-        await cursor.close();
-      }
-      return out;
-    });
+    return this.io(() => listQueues(this.col.queues, project, options));
   }
 
   async countQueues(project: string): Promise<number> {
@@ -202,72 +143,15 @@ export class MongoDriver implements DataDriver {
   }
 
   async queueStats(scope: QueueScope): Promise<QueueStats> {
-    return this.io(async () => {
-      const now = this.clock();
-      const live = { p: scope.project, q: scope.queue, e: { $gt: now } };
-      const [total, claimed, oldest, newest] = await Promise.all([
-        this.col.messages.countDocuments(live),
-        this.col.messages.countDocuments({ ...live, c: { $ne: null }, ce: { $gt: now } }),
-        this.col.messages.find(live).sort({ s: 1, k: 1 }).limit(1).next(),
-        this.col.messages.find(live).sort({ s: -1, k: -1 }).limit(1).next(),
-      ]);
-      const stats: QueueStats = { claimed, free: total - claimed, total };
-      if (oldest) stats.oldest = toMessage(oldest, now);
-      if (newest) stats.newest = toMessage(newest, now);
-      return stats;
-    });
+    return this.io(() => queueStats(this.col.messages, scope, this.clock()));
   }
 
   async postMessages(scope: QueueScope, messages: NewMessage[], clientId: string): Promise<string[]> {
-    return this.io(async () => {
-      const now = this.clock();
-      const bumped = await this.col.queues.findOneAndUpdate(
-        { _id: queueKey(scope) },
-        { $inc: { c: messages.length }, $set: { live: true }, $setOnInsert: { p: scope.project, n: scope.queue } },
-        { upsert: true, returnDocument: 'after', projection: { c: 1 } },
-      );
-      const first = (bumped?.c ?? messages.length) - messages.length + 1;
-      const docs: MessageDoc[] = messages.map((m, i) => {
-        const expires = now + m.ttl * 1000;
-        return {
-          _id: newMessageId(),
-          p: scope.project,
-          q: scope.queue,
-          k: first + i,
-          t: m.ttl,
-          s: now,
-          e: expires,
-          v: now + m.delay * 1000,
-          b: JSON.stringify(m.body),
-          pr: clientId,
-          c: null,
-          ce: 0,
-          n: 0,
-          x: ttlDate(expires, now),
-        };
-      });
-      if (docs.length > 0) await this.col.messages.insertMany(docs, { ordered: true });
-      return docs.map((d) => d._id);
-    });
+    return this.io(() => postMessages(this.col, scope, messages, clientId, this.clock()));
   }
 
   async listMessages(scope: QueueScope, options: ListMessagesOptions): Promise<MessagePage> {
-    return this.io(async () => {
-      const now = this.clock();
-      const filter: Record<string, unknown> = { p: scope.project, q: scope.queue, e: { $gt: now } };
-      if (options.marker !== undefined) filter.k = { $gt: options.marker };
-      if (!options.echo) filter.pr = { $ne: options.clientId };
-      if (!options.includeClaimed) filter.$or = [{ c: null }, { ce: { $lte: now } }];
-      if (!options.includeDelayed) filter.v = { $lte: now };
-      const docs = await this.col.messages
-        .find(filter)
-        .sort({ k: 1 })
-        .hint(INDEX.scopeMarker)
-        .limit(options.limit)
-        .toArray();
-      const out = docs.map((d) => toMessage(d, now));
-      return { messages: out, nextMarker: out.length > 0 ? out[out.length - 1].marker : undefined };
-    });
+    return this.io(() => listMessages(this.col.messages, scope, options, this.clock()));
   }
 
   async getMessage(scope: QueueScope, id: string): Promise<StoredMessage> {
@@ -304,94 +188,31 @@ export class MongoDriver implements DataDriver {
   }
 
   async popMessages(scope: QueueScope, limit: number): Promise<StoredMessage[]> {
-    return this.io(() =>
-      this.atomic.run(async (session) => {
-        const now = this.clock();
-        const taker = { id: `pop:${newClaimId()}`, holdUntil: now + POP_HOLD_MS, countsAsClaim: false };
-        const taken = await takeFreeMessages(this.col, scope, taker, limit, now, undefined, session);
-        if (taken === 0) return [];
-        const held = { p: scope.project, q: scope.queue, c: taker.id };
-        const docs = await this.col.messages.find(held, { session }).sort({ k: 1 }).toArray();
-        await this.col.messages.deleteMany(held, { session });
-        // They were free when taken: return them as such.
-        return docs.map((d) => toMessage({ ...d, c: null, ce: 0 }, now));
-      }),
-    );
+    return this.io(() => popMessages(this.claimContext, scope, limit));
   }
 
   async purgeMessages(scope: QueueScope): Promise<void> {
-    await this.io(() => this.atomic.run((session) => this.removeContents(scope, session)));
-  }
-
-  async createClaim(scope: QueueScope, options: ClaimOptions): Promise<ClaimRecord | null> {
-    return this.io(() =>
-      this.atomic.run(async (session) => {
-        const now = this.clock();
-        const queue = await this.col.queues.findOne({ _id: queueKey(scope), live: true }, { session });
-        if (!queue) return null;
-        const policy = deadLetterPolicy(toMetadata(queue));
-        const claim = { id: newClaimId(), ttl: options.ttl, grace: options.grace, expires: now + options.ttl * 1000 };
-        const taker = { id: claim.id, holdUntil: claim.expires, countsAsClaim: true };
-        const taken = await takeFreeMessages(this.col, scope, taker, options.limit, now, policy, session);
-        if (taken === 0) return null;
-        await extendForClaim(this.col, scope, claim, now, session);
-        const doc = {
-          _id: claim.id,
-          p: scope.project,
-          q: scope.queue,
-          t: claim.ttl,
-          g: claim.grace,
-          u: now,
-          e: claim.expires,
-          x: ttlDate(claim.expires, now),
-        };
-        await this.col.claims.insertOne(doc, { session });
-        return toClaim(doc, await this.claimedMessages(scope, claim.id, now, session), now);
-      }),
-    );
-  }
-
-  async getClaim(scope: QueueScope, claimId: string): Promise<ClaimRecord> {
-    return this.io(async () => {
-      const now = this.clock();
-      const doc = await this.col.claims.findOne({ _id: claimId, p: scope.project, q: scope.queue, e: { $gt: now } });
-      if (!doc) throw claimNotFound(scope, claimId);
-      return toClaim(doc, await this.claimedMessages(scope, claimId, now), now);
+    await this.io(async () => {
+      const inQueue = { p: scope.project, q: scope.queue };
+      await this.col.messages.deleteMany(inQueue);
+      await this.col.claims.deleteMany(inQueue);
     });
   }
 
+  async createClaim(scope: QueueScope, options: ClaimOptions): Promise<ClaimRecord | null> {
+    return this.io(() => createClaim(this.claimContext, scope, options));
+  }
+
+  async getClaim(scope: QueueScope, claimId: string): Promise<ClaimRecord> {
+    return this.io(() => getClaim(this.claimContext, scope, claimId));
+  }
+
   async updateClaim(scope: QueueScope, claimId: string, ttl: number, grace: number): Promise<void> {
-    await this.io(() =>
-      this.atomic.run(async (session) => {
-        const now = this.clock();
-        const expires = now + ttl * 1000;
-        const renewed = await this.col.claims.updateOne(
-          { _id: claimId, p: scope.project, q: scope.queue, e: { $gt: now } },
-          { $set: { t: ttl, g: grace, u: now, e: expires, x: ttlDate(expires, now) } },
-          { session },
-        );
-        if (renewed.matchedCount === 0) throw claimNotFound(scope, claimId);
-        await this.col.messages.updateMany(
-          { p: scope.project, q: scope.queue, c: claimId, e: { $gt: now } },
-          { $set: { ce: expires } },
-          { session },
-        );
-        await extendForClaim(this.col, scope, { id: claimId, ttl, grace, expires }, now, session);
-      }),
-    );
+    await this.io(() => updateClaim(this.claimContext, scope, claimId, ttl, grace));
   }
 
   async deleteClaim(scope: QueueScope, claimId: string): Promise<void> {
-    await this.io(() =>
-      this.atomic.run(async (session) => {
-        await this.col.messages.updateMany(
-          { p: scope.project, q: scope.queue, c: claimId },
-          { $set: { c: null, ce: 0 } },
-          { session },
-        );
-        await this.col.claims.deleteOne({ _id: claimId, p: scope.project, q: scope.queue }, { session });
-      }),
-    );
+    await this.io(() => deleteClaim(this.claimContext, scope, claimId));
   }
 
   async health(): Promise<StoreHealth> {
@@ -444,25 +265,5 @@ export class MongoDriver implements DataDriver {
       );
     }
     return this.preparing;
-  }
-
-  private findQueue(scope: QueueScope, projection: Record<string, 1>) {
-    return this.col.queues.findOne({ _id: queueKey(scope), live: true }, { projection });
-  }
-
-  /** Deletes every message and claim of a queue. */
-  private async removeContents(scope: QueueScope, session?: ClientSession): Promise<void> {
-    const inQueue = { p: scope.project, q: scope.queue };
-    await this.col.messages.deleteMany(inQueue, { session });
-    await this.col.claims.deleteMany(inQueue, { session });
-  }
-
-  /** The live messages a claim holds, in marker order. */
-  private claimedMessages(scope: QueueScope, claimId: string, now: number, session?: ClientSession) {
-    return this.col.messages
-      .find({ p: scope.project, q: scope.queue, c: claimId, ce: { $gt: now }, e: { $gt: now } }, { session })
-      .sort({ k: 1 })
-      .hint(INDEX.claimMarker)
-      .toArray();
   }
 }

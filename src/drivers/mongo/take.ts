@@ -8,7 +8,7 @@
 // (p, q, c: null, k) index in marker order and never steps over messages held by live claims.
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ClientSession } from 'mongodb';
+import type { ClientSession, FindCursor } from 'mongodb';
 import type { DeadLetterPolicy } from '../../core/queue-metadata';
 import type { QueueScope } from '../../core/types';
 import { type MessageDoc, queueKey, ttlDate } from './records';
@@ -35,6 +35,24 @@ export interface Taker {
 /** The filter of messages that are free to take at `now` (after ended claims were released). */
 function freeFilter(scope: QueueScope, now: number) {
   return { p: scope.project, q: scope.queue, c: null, e: { $gt: now }, v: { $lte: now } };
+}
+
+/**
+ * The candidate scan: free messages in marker order, read from the (p, q, c: null, k) index so it starts at
+ * the first free message however many claimed ones come before it.
+ */
+export function freeCandidates(
+  col: MongoCollections,
+  scope: QueueScope,
+  now: number,
+  limit: number,
+  session?: ClientSession,
+): FindCursor<Pick<MessageDoc, '_id' | 'n' | 't'>> {
+  return col.messages
+    .find(freeFilter(scope, now), { session, projection: { _id: 1, n: 1, t: 1 } })
+    .sort({ k: 1 })
+    .hint(INDEX.claimMarker)
+    .limit(limit);
 }
 
 /** Frees the messages of claims that have ended, so the candidate scan (c: null) sees them in marker order. */
@@ -69,12 +87,7 @@ export async function takeFreeMessages(
   let taken = 0;
   for (let round = 0; round < MAX_TAKE_ROUNDS && taken < limit; round++) {
     const want = limit - taken;
-    const candidates = await col.messages
-      .find(freeFilter(scope, now), { session, projection: { _id: 1, n: 1, t: 1 } })
-      .sort({ k: 1 })
-      .hint(INDEX.claimMarker)
-      .limit(want)
-      .toArray();
+    const candidates = await freeCandidates(col, scope, now, want, session).toArray();
     if (candidates.length === 0) break;
     const poison = policy ? candidates.filter((m) => m.n >= policy.maxClaimCount) : [];
     const good = candidates.filter((m) => !poison.includes(m)).map((m) => m._id);
