@@ -27,10 +27,13 @@ export async function createMongoDriver(uri: string, options: MongoDriverOptions
 }
 
 /**
- * Asks the deployment what it is (transactions need a replica set or a sharded cluster; a standalone server
+ * Connects, asks the deployment what it is (transactions need a replica set or a sharded cluster; a standalone server
  * gets the conditional updates alone) and creates the indexes.
  */
 async function prepareDeployment(driver: MongoDriver): Promise<void> {
+  // A first connection that fails closes the client's topology for good; connect() opens a new one. Once
+  // connected, the client's monitors reconnect by themselves.
+  await driver.client.connect();
   const hello = await driver.client.db('admin').command({ hello: 1 });
   driver.transactions = typeof hello.setName === 'string' || hello.msg === 'isdbgrid';
   await ensureIndexes(driver.collections);

@@ -219,6 +219,7 @@ export class MongoDriver implements DataDriver {
     const started = performance.now();
     let reachable = false;
     try {
+      await this.ready();
       reachable = (await this.client.db(this.target.database).command({ ping: 1 })).ok === 1;
     } catch {
       reachable = false;
