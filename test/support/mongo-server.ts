@@ -75,12 +75,20 @@ function realMongo(uri: string): MongoUnderTest {
   };
 }
 
+/** Stand-in processes still running: killed if the test process exits without stopping them (a crash). */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const proc of running) proc.kill('SIGKILL');
+});
+
 /** Spawns the stand-in and resolves with its port once it prints its ready line. */
 function spawnStandIn(topology: StandInTopology, port: number): Promise<{ proc: ChildProcess; port: number }> {
   return new Promise((resolve, reject) => {
     const proc = spawn(STANDIN_BINARY, ['--host=127.0.0.1', `--port=${port}`, `--topology-profile=${topology}`], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    running.add(proc);
+    proc.once('exit', () => running.delete(proc));
     let out = '';
     let err = '';
     const timer = setTimeout(() => fail('no ready line within 30 s'), 30_000);
@@ -97,11 +105,12 @@ function spawnStandIn(topology: StandInTopology, port: number): Promise<{ proc: 
       const ready = /JONGODB_URI=mongodb:\/\/[^:/]+:(\d+)/.exec(out);
       if (ready) {
         clearTimeout(timer);
-        proc.removeAllListeners('exit');
+        proc.off('exit', onExit);
         resolve({ proc, port: Number(ready[1]) });
       }
     });
-    proc.once('exit', (code) => fail(`exited with ${code}`));
+    const onExit = (code: number | null) => fail(`exited with ${code}`);
+    proc.once('exit', onExit);
   });
 }
 
