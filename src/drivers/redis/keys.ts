@@ -12,7 +12,7 @@ export const KEY_PREFIX = 'qg:';
 /** The one cross-slot structure: a sorted set (all scores 0) of `<project>/<queue>` members, by name. */
 export const QUEUE_INDEX_KEY = `${KEY_PREFIX}queues`;
 
-/** The fixed keys of one queue, in the order the scripts receive them as KEYS[1..8]. */
+/** The fixed keys of one queue, in the order the scripts receive them as KEYS[1..9]. */
 export interface QueueKeys {
   /** Hash: meta (JSON), seq (last marker), dead-letter fields dlb/dli/dlm/dlt. Exists iff the queue does. */
   queue: string;
@@ -28,6 +28,8 @@ export interface QueueKeys {
   claimed: string;
   /** Sorted set: claim ids, scored by when they expire. */
   claims: string;
+  /** Sorted set: every stored message id, scored by when it was created (stats: oldest and newest). */
+  created: string;
   /** The queue index (not in the queue's slot). */
   index: string;
 }
@@ -68,6 +70,7 @@ export function keysOfBase(base: string): QueueKeys {
     expiry: `${base}:exp`,
     claimed: `${base}:claimed`,
     claims: `${base}:claims`,
+    created: `${base}:created`,
     index: QUEUE_INDEX_KEY,
   };
 }
@@ -79,5 +82,6 @@ export function queueKeys(scope: QueueScope): QueueKeys {
 
 /** The keys as the KEYS array of a script call. */
 export function keyList(keys: QueueKeys): string[] {
-  return [keys.queue, keys.messages, keys.available, keys.delayed, keys.expiry, keys.claimed, keys.claims, keys.index];
+  const { queue, messages, available, delayed, expiry, claimed, claims, created, index } = keys;
+  return [queue, messages, available, delayed, expiry, claimed, claims, created, index];
 }

@@ -30,7 +30,7 @@ export const SCRIPT_NAMES = {
 export type ScriptName = keyof typeof SCRIPT_NAMES;
 
 /** How many KEYS every script takes (see keys.ts). */
-export const SCRIPT_KEY_COUNT = 8;
+export const SCRIPT_KEY_COUNT = 9;
 
 /** A defined script as ioredis exposes it: the keys, then the arguments. */
 type ScriptCall = (...keysThenArgs: (string | number)[]) => Promise<unknown>;

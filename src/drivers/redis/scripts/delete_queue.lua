@@ -12,7 +12,7 @@ local function unlinkAll(ids, keyOf)
 end
 unlinkAll(redis.call('ZRANGE', K.msgs, 0, -1), function(id) return { mkey(K, id) } end)
 unlinkAll(redis.call('ZRANGE', K.claims, 0, -1), function(cid) return { ckey(K, cid), cmkey(K, cid) } end)
-redis.call('UNLINK', K.msgs, K.avail, K.delayed, K.exp, K.claimed, K.claims)
+redis.call('UNLINK', K.msgs, K.avail, K.delayed, K.exp, K.claimed, K.claims, K.created)
 if ARGV[2] == 'queue' then
   redis.call('UNLINK', K.q)
   redis.call('ZREM', INDEX, ARGV[1])

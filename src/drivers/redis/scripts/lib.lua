@@ -1,7 +1,7 @@
 -- Shared helpers, prepended to every qgate script: key names, message records, removal, freeing expired claims.
 --
--- KEYS (the same eight for every script, see keys.ts): queue hash, messages, available, delayed, expiry,
--- claimed, claims, queue index. Message and claim keys derive from the queue's base `qg:{p/q}`, so they
+-- KEYS (the same nine for every script, see keys.ts): queue hash, messages, available, delayed, expiry,
+-- claimed, claims, created, queue index. Message and claim keys derive from the queue's base `qg:{p/q}`, so they
 -- live in the same slot. Times are epoch ms from the caller's clock (ARGV), never Redis's own TIME.
 
 local function keyset(base)
@@ -14,11 +14,12 @@ local function keyset(base)
     exp = base .. ':exp',
     claimed = base .. ':claimed',
     claims = base .. ':claims',
+    created = base .. ':created',
   }
 end
 
 local K = keyset(string.sub(KEYS[1], 1, -3))
-local INDEX = KEYS[8]
+local INDEX = KEYS[9]
 
 local function mkey(Q, id) return Q.base .. ':m:' .. id end
 local function ckey(Q, cid) return Q.base .. ':c:' .. cid end
@@ -51,6 +52,7 @@ local function store(Q, m, now)
     'l', '', 'x', 0, 'n', m.n)
   redis.call('ZADD', Q.msgs, m.k, m.id)
   redis.call('ZADD', Q.exp, m.e, m.id)
+  redis.call('ZADD', Q.created, m.c, m.id)
   if m.v > now then
     redis.call('ZADD', Q.delayed, m.v, m.id)
   else
@@ -65,6 +67,7 @@ local function unindex(Q, id)
   redis.call('ZREM', Q.delayed, id)
   redis.call('ZREM', Q.exp, id)
   redis.call('ZREM', Q.claimed, id)
+  redis.call('ZREM', Q.created, id)
 end
 
 -- Deletes a message: its record, its index entries, its place in the claim that holds it.
