@@ -88,7 +88,21 @@ describe('Redis driver when Redis is away', () => {
       server.resume();
     }
     const page = await eventually(() => listAll(driver));
-    expect(page.messages.map((m) => m.body)).toEqual(['before', 'after']);
+    expect(page.messages.map((m) => m.body).slice(0, 2)).toEqual(['before', 'after']);
+  });
+
+  test('with wait_replicas, a write no replica confirmed is a 503, never a silent acknowledgement', async () => {
+    const strict = await connectRedisDriver(`redis://127.0.0.1:${server.port}?wait_replicas=1`, {
+      timeoutMs: 400,
+      gcIntervalMs: 0,
+    });
+    try {
+      const err = await failure(strict.postMessages(scope, [{ body: 'unreplicated', ttl: 3600, delay: 0 }], 'c'));
+      expect(err).toBeInstanceOf(ServiceUnavailable);
+      expect((err as ServiceUnavailable).description).toMatch(/did not copy the change to 1 replica\(s\) in time/);
+    } finally {
+      await strict.close();
+    }
   });
 
   test('a Redis that is down when the driver starts: it starts anyway, answers 503, then recovers', async () => {
