@@ -126,7 +126,10 @@ export const configSchema = {
   },
   store: {
     uri: {
-      doc: 'The default store: "memory:" is the embedded in-process store (nothing survives a restart); redis://… later.',
+      doc:
+        'The default store: "memory:" is the embedded in-process store (nothing survives a restart); ' +
+        'redis://[:password@]host:port[/db], rediss://… (TLS), redis:///path/to/redis.sock or ' +
+        'redis://host1:26379,host2:26379?master=name (Sentinel) is a Redis deployment.',
       format: String,
       default: 'memory:',
       env: 'QGATE_STORE_URI',
