@@ -71,13 +71,15 @@ describeKeystone('qgate with auth_strategy keystone', () => {
     expect((await call('PUT', '/v2/queues/private', as('alice'))).status).toBe(201);
     const posted = await call('POST', '/v2/queues/private/messages', as('alice'), { messages: [{ body: 'a-only' }] });
     expect(posted.status).toBe(201);
-    const listB = await (await call('GET', '/v2/queues', as('bob'))).json();
+    const listB = (await (await call('GET', '/v2/queues', as('bob'))).json()) as { queues: Array<{ name: string }> };
     expect(listB.queues.map((q: { name: string }) => q.name)).not.toContain('private');
     expect((await call('GET', '/v2/queues/private', as('bob'))).status).toBe(404);
     expect((await call('POST', '/v2/queues/private/claims', as('bob'), {})).status).toBe(204);
     await call('DELETE', '/v2/queues/private', as('bob'));
     expect((await call('GET', '/v2/queues/private/stats', as('alice'))).status).toBe(200);
-    const stats = await (await call('GET', '/v2/queues/private/stats', as('alice'))).json();
+    const stats = (await (await call('GET', '/v2/queues/private/stats', as('alice'))).json()) as {
+      messages: { total: number };
+    };
     expect(stats.messages.total).toBe(1);
   });
 
@@ -120,7 +122,13 @@ describeKeystone('qgate with auth_strategy keystone', () => {
   });
 
   test('a URL shared by project A opens exactly its queue messages, without a token', async () => {
-    const share = await (await call('POST', '/v2/queues/private/share', as('alice'), {})).json();
+    const share = (await (await call('POST', '/v2/queues/private/share', as('alice'), {})).json()) as {
+      project: string;
+      signature: string;
+      expires: string;
+      methods: string[];
+      paths: string[];
+    };
     const res = await call('GET', '/v2/queues/private/messages?echo=true', {
       'X-Project-ID': share.project,
       'URL-Signature': share.signature,
@@ -129,7 +137,9 @@ describeKeystone('qgate with auth_strategy keystone', () => {
       'URL-Paths': share.paths.join(','),
     });
     expect(res.status).toBe(200);
-    expect((await res.json()).messages.map((m: { body: unknown }) => m.body)).toEqual(['a-only']);
+    expect(
+      ((await res.json()) as { messages: Array<{ body: unknown }> }).messages.map((m: { body: unknown }) => m.body),
+    ).toEqual(['a-only']);
   });
 
   test('an expired token is refused', async () => {
