@@ -4,7 +4,7 @@
 import { MemoryDriver } from '../../src/drivers/memory/driver';
 import { connectRedisDriver, type RedisDriver } from '../../src/drivers/redis/driver';
 import type { DataDriver } from '../../src/drivers/types';
-import type { QueueScope, StoredMessage } from '../../src/core/types';
+import type { QueueMetadata, QueueScope, StoredMessage } from '../../src/core/types';
 import { type RedisProcess, startRedisServer } from '../support/redis-server';
 
 /** A small seeded PRNG (mulberry32), so a failing sequence can be replayed. */
@@ -180,7 +180,7 @@ describe('Redis driver against the memory oracle', () => {
           ).map((m) => norm(side, m)),
         );
       } else if (roll < 0.92) {
-        const meta =
+        const meta: QueueMetadata =
           rnd() < 0.6
             ? {
                 _max_claim_count: int(1, 2),

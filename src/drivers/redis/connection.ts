@@ -97,14 +97,20 @@ const UNAVAILABLE_REPLIES = [
   'OOM',
 ];
 
-/** Turns a client failure into ServiceUnavailable naming the store; domain errors and script bugs pass through. */
+/** Errors of our own code (a bad reply decoded, a bug): they must surface as they are, never as a 503. */
+const PROGRAMMING_ERRORS = [TypeError, SyntaxError, RangeError, ReferenceError];
+
+/** Turns a client failure into ServiceUnavailable naming the store; domain errors and bugs pass through. */
 export function translateError(err: unknown, label: string): unknown {
   if (err instanceof QgateError) return err;
   if (!(err instanceof Error)) return err;
+  if (PROGRAMMING_ERRORS.some((kind) => err instanceof kind)) return err;
   if (err.name === 'ReplyError') {
     const code = err.message.split(' ')[0];
     if (!UNAVAILABLE_REPLIES.includes(code)) return err;
     return new ServiceUnavailable(`${label} cannot serve the request now (${code}).`);
   }
+  // What is left is the client's own: connection closed or refused, not writeable, command timed out,
+  // MaxRetriesPerRequestError, no sentinel answering.
   return new ServiceUnavailable(`${label} is unreachable.`);
 }

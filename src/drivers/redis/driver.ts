@@ -33,7 +33,6 @@ import type { Redis } from 'ioredis';
 import { type Clock, systemClock } from '../../core/clock';
 import { ServiceUnavailable } from '../../core/errors';
 import { newClaimId, newMessageId } from '../../core/ids';
-import { matchesQueueFilter } from '../../core/queue-filter';
 import { deadLetterPolicy } from '../../core/queue-metadata';
 import {
   claimNotFound,
@@ -57,17 +56,8 @@ import type {
 } from '../../core/types';
 import type { DataDriver, ListQueuesOptions } from '../types';
 import { createClient, translateError, waitUntilReady } from './connection';
-import {
-  baseOfMember,
-  indexMember,
-  keyList,
-  keysOfBase,
-  projectRange,
-  QUEUE_INDEX_KEY,
-  queueBase,
-  queueKeys,
-  queueOfMember,
-} from './keys';
+import { indexMember, keyList, queueBase, queueKeys } from './keys';
+import { countIndexedQueues, listIndexedQueues } from './queue-index';
 import { toClaim, toMessage, toMessages, toMetadata } from './records';
 import { type ScriptName, ScriptRunner } from './scripts';
 import { RedisSweeper } from './sweeper';
@@ -140,35 +130,11 @@ export class RedisDriver implements DataDriver {
   }
 
   async listQueues(project: string, options: ListQueuesOptions): Promise<QueueSummary[]> {
-    const { prefix, end } = projectRange(project);
-    const withMeta = options.detailed || options.metadataFilter !== undefined;
-    const filtered = options.name !== undefined || options.metadataFilter !== undefined;
-    let min = `(${prefix}${options.marker === undefined ? '' : encodeURIComponent(options.marker)}`;
-    const out: QueueSummary[] = [];
-    while (out.length < options.limit) {
-      // Filters may drop names, so read ahead in bigger slices; each slice is one or two round trips.
-      const count = filtered ? Math.max(options.limit, 100) : options.limit - out.length;
-      const members = await this.io(this.client.zrangebylex(QUEUE_INDEX_KEY, min, `(${end}`, 'LIMIT', 0, count));
-      const metas = withMeta
-        ? await this.io(Promise.all(members.map((m) => this.client.hget(keysOfBase(baseOfMember(m)).queue, 'meta'))))
-        : [];
-      for (let i = 0; i < members.length && out.length < options.limit; i++) {
-        const name = queueOfMember(members[i], prefix);
-        const raw = withMeta ? metas[i] : '{}';
-        if (raw === null) continue;
-        const metadata = toMetadata(raw);
-        if (!matchesQueueFilter(name, metadata, options)) continue;
-        out.push(options.detailed ? { name, metadata } : { name });
-      }
-      if (members.length < count) break;
-      min = `(${members[members.length - 1]}`;
-    }
-    return out;
+    return this.io(listIndexedQueues(this.client, project, options));
   }
 
   async countQueues(project: string): Promise<number> {
-    const { prefix, end } = projectRange(project);
-    return this.io(this.client.zlexcount(QUEUE_INDEX_KEY, `(${prefix}`, `(${end}`));
+    return this.io(countIndexedQueues(this.client, project));
   }
 
   async queueStats(scope: QueueScope): Promise<QueueStats> {
