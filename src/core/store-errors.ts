@@ -1,6 +1,6 @@
 // The errors a store raises for missing things, worded as Zaqar words them, shared by every driver.
 
-import { BadRequest, Forbidden, NotFound } from './errors';
+import { BadRequest, Conflict, Forbidden, NotFound } from './errors';
 import type { QueueScope } from './types';
 
 /** The queue does not exist in this project. */
@@ -26,4 +26,14 @@ export function messageNotClaimed(): BadRequest {
 /** A delete without the claim that holds the message. */
 export function messageClaimedByOther(): Forbidden {
   return new Forbidden('This message is claimed; it cannot be deleted without a valid claim ID.', 'Unable to delete');
+}
+
+/** The subscription does not exist (or expired). */
+export function subscriptionNotFound(id: string): NotFound {
+  return new NotFound(`Subscription ${id} does not exist`);
+}
+
+/** Another live subscription of the queue has this subscriber, worded as Zaqar's. */
+export function subscriptionExists(): Conflict {
+  return new Conflict('Such subscription already exists.Subscriptions are unique by project + queue + subscriber URI.');
 }

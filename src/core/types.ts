@@ -117,3 +117,64 @@ export interface StoreHealth {
   /** Driver kind: memory, redis, mongodb. */
   kind: string;
 }
+
+/** A subscription of a queue: where its posts are pushed. Times are epoch milliseconds. */
+export interface SubscriptionRecord {
+  id: string;
+  /** http(s)://…, mailto:…, or a websocket session's address. */
+  subscriber: string;
+  /** Seconds it lives, counted from its creation (or its last TTL change). */
+  ttl: number;
+  created: number;
+  expires: number;
+  options: JsonObject;
+  /** Whether the subscriber confirmed (always true when confirmation is not required). */
+  confirmed: boolean;
+}
+
+/** A subscription about to be stored. */
+export interface NewSubscription {
+  subscriber: string;
+  ttl: number;
+  options: JsonObject;
+  confirmed: boolean;
+}
+
+/** Changes to a subscription (TTL restarts from now when given). */
+export interface SubscriptionPatch {
+  subscriber?: string;
+  ttl?: number;
+  options?: JsonObject;
+  confirmed?: boolean;
+}
+
+/** One push waiting to be made: a document for one subscriber, recorded before the post is acknowledged. */
+export interface PendingDelivery {
+  id: string;
+  scope: QueueScope;
+  subscriptionId: string;
+  subscriber: string;
+  /** The subscription's options when the delivery was recorded (post_headers, post_data, _retry_policy…). */
+  options: JsonObject;
+  /** notification: a posted message; confirmation / unsubscribe: the confirmation flow's documents. */
+  kind: 'notification' | 'confirmation' | 'unsubscribe';
+  /** The JSON document sent (Zaqar's shape: body, ttl, queue_name, Message_Type…). */
+  payload: JsonObject;
+  /** Failed attempts so far. */
+  attempts: number;
+  created: number;
+  /** When it may next be attempted (a taken delivery is leased by pushing this forward). */
+  dueAt: number;
+  lastError?: string;
+}
+
+/** A delivery that exhausted its retries, kept for the tenant to see. */
+export interface FailedDelivery extends PendingDelivery {
+  failedAt: number;
+}
+
+/** How a delivery attempt ended. */
+export type DeliveryOutcome =
+  | { kind: 'delivered' }
+  | { kind: 'retry'; dueAt: number; error: string }
+  | { kind: 'failed'; error: string };

@@ -13,6 +13,12 @@
 import type {
   ClaimOptions,
   ClaimRecord,
+  DeliveryOutcome,
+  FailedDelivery,
+  NewSubscription,
+  PendingDelivery,
+  SubscriptionPatch,
+  SubscriptionRecord,
   JsonValue,
   ListMessagesOptions,
   MessagePage,
@@ -102,4 +108,47 @@ export interface DataDriver {
   health(): Promise<StoreHealth>;
   /** Release connections and timers. */
   close(): Promise<void>;
+}
+
+/** Options of a subscription listing. */
+export interface ListSubscriptionsOptions {
+  /** Return subscriptions whose id sorts after this one. */
+  marker?: string;
+  limit: number;
+}
+
+/**
+ * Subscriptions and the durable outbox of deliveries, kept in the queue's own store.
+ *
+ * Durability rule: while a queue has live subscriptions, `postMessages` records one pending delivery
+ * per (message, confirmed live subscription) in the same atomic step that stores the messages, so a
+ * 201 implies the pushes are recorded. A taken delivery is leased (its dueAt moves forward); if the
+ * process taking it dies, it becomes due again after the lease: at-least-once, and one process at a time.
+ */
+export interface NotificationStore {
+  /** Stores a subscription; if a live one has the same subscriber, returns its id with created: false. */
+  createSubscription(scope: QueueScope, sub: NewSubscription): Promise<{ id: string; created: boolean }>;
+  /** A live subscription; NotFound if missing or expired. */
+  getSubscription(scope: QueueScope, id: string): Promise<SubscriptionRecord>;
+  /** Live subscriptions sorted by id, after the marker. */
+  listSubscriptions(scope: QueueScope, options: ListSubscriptionsOptions): Promise<SubscriptionRecord[]>;
+  /** Changes a live subscription; NotFound if missing, Conflict if the new subscriber is taken. */
+  updateSubscription(scope: QueueScope, id: string, patch: SubscriptionPatch): Promise<void>;
+  /** Deletes a subscription with its pending and failed deliveries; a missing one is fine. */
+  deleteSubscription(scope: QueueScope, id: string): Promise<void>;
+  /** Deletes every subscription of the queue (with their deliveries). */
+  purgeSubscriptions(scope: QueueScope): Promise<void>;
+  /** Records a delivery made outside a post (a confirmation request). */
+  enqueueDelivery(delivery: Omit<PendingDelivery, 'id' | 'attempts' | 'created' | 'dueAt'>): Promise<string>;
+  /** Leases up to `limit` due deliveries (oldest due first) for `leaseMs`, across every queue of the store. */
+  takeDeliveries(limit: number, leaseMs: number): Promise<PendingDelivery[]>;
+  /** Settles a taken delivery: removes it, reschedules it, or moves it to the failed list. */
+  settleDelivery(scope: QueueScope, id: string, outcome: DeliveryOutcome): Promise<void>;
+  /** The failed deliveries of a subscription, newest first (at most `limit`). */
+  listFailedDeliveries(scope: QueueScope, subscriptionId: string, limit: number): Promise<FailedDelivery[]>;
+}
+
+/** Whether a driver keeps subscriptions and deliveries. */
+export function supportsNotifications(driver: DataDriver): driver is DataDriver & NotificationStore {
+  return typeof (driver as Partial<NotificationStore>).takeDeliveries === 'function';
 }

@@ -8,6 +8,12 @@ import { deadLetterPolicy } from '../core/queue-metadata';
 import type {
   ClaimOptions,
   ClaimRecord,
+  DeliveryOutcome,
+  FailedDelivery,
+  NewSubscription,
+  PendingDelivery,
+  SubscriptionPatch,
+  SubscriptionRecord,
   ListMessagesOptions,
   MessagePage,
   NewMessage,
@@ -19,7 +25,13 @@ import type {
   StoredMessage,
 } from '../core/types';
 import { MemoryDriver } from '../drivers/memory/driver';
-import type { DataDriver, ListQueuesOptions } from '../drivers/types';
+import {
+  type DataDriver,
+  type ListQueuesOptions,
+  type ListSubscriptionsOptions,
+  type NotificationStore,
+  supportsNotifications,
+} from '../drivers/types';
 import type { PoolCatalog, RoutedQueue } from '../catalog/catalog';
 import type { PoolCallMetrics } from './pool-metrics';
 import { mergeQueuePages } from './merge';
@@ -29,7 +41,7 @@ function flavorOf(metadata: QueueMetadata): string | null {
   return typeof metadata._flavor === 'string' && metadata._flavor !== '' ? metadata._flavor : null;
 }
 
-export class Router implements DataDriver {
+export class Router implements DataDriver, NotificationStore {
   readonly kind = 'router';
   /** Answers every call on an unregistered queue. */
   private readonly nowhere = new MemoryDriver({ gcIntervalMs: 0 });
@@ -152,6 +164,55 @@ export class Router implements DataDriver {
     return this.read(scope, 'deleteClaim', (d) => d.deleteClaim(scope, claimId));
   }
 
+  async createSubscription(scope: QueueScope, sub: NewSubscription): Promise<{ id: string; created: boolean }> {
+    return this.notify(scope, 'createSubscription', (d) => d.createSubscription(scope, sub));
+  }
+
+  async getSubscription(scope: QueueScope, id: string): Promise<SubscriptionRecord> {
+    return this.notify(scope, 'getSubscription', (d) => d.getSubscription(scope, id));
+  }
+
+  async listSubscriptions(scope: QueueScope, options: ListSubscriptionsOptions): Promise<SubscriptionRecord[]> {
+    return this.notify(scope, 'listSubscriptions', (d) => d.listSubscriptions(scope, options));
+  }
+
+  async updateSubscription(scope: QueueScope, id: string, patch: SubscriptionPatch): Promise<void> {
+    return this.notify(scope, 'updateSubscription', (d) => d.updateSubscription(scope, id, patch));
+  }
+
+  async deleteSubscription(scope: QueueScope, id: string): Promise<void> {
+    return this.notify(scope, 'deleteSubscription', (d) => d.deleteSubscription(scope, id));
+  }
+
+  async purgeSubscriptions(scope: QueueScope): Promise<void> {
+    return this.notify(scope, 'purgeSubscriptions', (d) => d.purgeSubscriptions(scope));
+  }
+
+  async enqueueDelivery(delivery: Omit<PendingDelivery, 'id' | 'attempts' | 'created' | 'dueAt'>): Promise<string> {
+    return this.notify(delivery.scope, 'enqueueDelivery', (d) => d.enqueueDelivery(delivery));
+  }
+
+  /** Leases up to `limit` due deliveries from each pool that keeps them. */
+  async takeDeliveries(limit: number, leaseMs: number): Promise<PendingDelivery[]> {
+    const pools = (await this.catalog.allDrivers()).filter(({ driver }) => supportsNotifications(driver));
+    const taken = await Promise.all(
+      pools.map(({ pool, driver }) =>
+        this.call({ pool: pool.name, driver }, 'takeDeliveries', (d) =>
+          supportsNotifications(d) ? d.takeDeliveries(limit, leaseMs) : Promise.resolve([]),
+        ).catch(() => [] as PendingDelivery[]),
+      ),
+    );
+    return taken.flat();
+  }
+
+  async settleDelivery(scope: QueueScope, id: string, outcome: DeliveryOutcome): Promise<void> {
+    return this.notify(scope, 'settleDelivery', (d) => d.settleDelivery(scope, id, outcome));
+  }
+
+  async listFailedDeliveries(scope: QueueScope, subscriptionId: string, limit: number): Promise<FailedDelivery[]> {
+    return this.notify(scope, 'listFailedDeliveries', (d) => d.listFailedDeliveries(scope, subscriptionId, limit));
+  }
+
   /** Reachable only when every pool is (Zaqar's pooled ping); latency is the slowest pool's. */
   async health(): Promise<StoreHealth> {
     const report = await this.healthByPool();
@@ -184,6 +245,20 @@ export class Router implements DataDriver {
   private async read<T>(scope: QueueScope, op: string, fn: (d: DataDriver) => Promise<T>): Promise<T> {
     const routed = await this.catalog.lookup(scope);
     return routed ? this.call(routed, op, fn) : fn(this.nowhere);
+  }
+
+  /** A NotificationStore call on the owning pool; 503 when that pool's store keeps no subscriptions. */
+  private async notify<T>(
+    scope: QueueScope,
+    op: string,
+    fn: (d: DataDriver & NotificationStore) => Promise<T>,
+  ): Promise<T> {
+    return this.read(scope, op, (d) => {
+      if (!supportsNotifications(d)) {
+        throw new ServiceUnavailable(`The ${d.kind} store of this queue keeps no subscriptions yet.`);
+      }
+      return fn(d);
+    });
   }
 
   /** One call on a pool's driver, counted and timed by pool. */

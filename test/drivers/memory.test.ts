@@ -2,11 +2,14 @@
 
 import { MemoryDriver } from '../../src/drivers/memory/driver';
 import { describeDriverConformance } from './conformance';
+import { describeNotificationConformance } from './notification-conformance';
 
-describeDriverConformance('memory', async (clock) => {
+const memory = async (clock: () => number) => {
   const driver = new MemoryDriver({ clock, gcIntervalMs: 0 });
   return { driver, close: () => driver.close() };
-});
+};
+describeDriverConformance('memory', memory);
+describeNotificationConformance('memory', memory);
 
 describe('memory driver garbage collection', () => {
   test('the sweep removes expired messages and claims so memory stays bounded', async () => {

@@ -5,8 +5,9 @@ import { MemoryCatalogStore } from '../../src/catalog/memory-store';
 import { MemoryDriver } from '../../src/drivers/memory/driver';
 import { Router } from '../../src/routing/router';
 import { describeDriverConformance } from './conformance';
+import { describeNotificationConformance } from './notification-conformance';
 
-describeDriverConformance('router over two memory pools', async (clock) => {
+const twoPools = async (clock: () => number) => {
   const store = new MemoryCatalogStore();
   for (const name of ['pool-a', 'pool-b']) {
     await store.putPool({ name, uri: 'memory:', weight: 50, flavor: null, options: {} });
@@ -19,4 +20,6 @@ describeDriverConformance('router over two memory pools', async (clock) => {
   });
   const router = new Router(catalog);
   return { driver: router, close: () => router.close() };
-});
+};
+describeDriverConformance('router over two memory pools', twoPools);
+describeNotificationConformance('router over two memory pools', twoPools);

@@ -19,6 +19,12 @@ import {
 import type {
   ClaimOptions,
   ClaimRecord,
+  DeliveryOutcome,
+  FailedDelivery,
+  NewSubscription,
+  PendingDelivery,
+  SubscriptionPatch,
+  SubscriptionRecord,
   ListMessagesOptions,
   MessagePage,
   NewMessage,
@@ -29,7 +35,8 @@ import type {
   StoreHealth,
   StoredMessage,
 } from '../../core/types';
-import type { DataDriver, ListQueuesOptions } from '../types';
+import type { DataDriver, ListQueuesOptions, ListSubscriptionsOptions, NotificationStore } from '../types';
+import { MemoryOutbox } from './outbox';
 
 /** Options of the memory driver. */
 export interface MemoryDriverOptions {
@@ -72,15 +79,17 @@ interface QueueState {
   nextMarker: number;
 }
 
-export class MemoryDriver implements DataDriver {
+export class MemoryDriver implements DataDriver, NotificationStore {
   readonly kind = 'memory';
   private readonly clock: Clock;
   /** project → queue name → queue. */
   private readonly projects = new Map<string, Map<string, QueueState>>();
   private readonly timer?: NodeJS.Timeout;
+  private readonly outbox: MemoryOutbox;
 
   constructor(options: MemoryDriverOptions = {}) {
     this.clock = options.clock ?? systemClock;
+    this.outbox = new MemoryOutbox(this.clock);
     const interval = options.gcIntervalMs ?? 5000;
     if (interval > 0) {
       this.timer = setInterval(() => this.collectGarbage(), interval);
@@ -111,6 +120,7 @@ export class MemoryDriver implements DataDriver {
     if (!queues) return;
     queues.delete(scope.queue);
     if (queues.size === 0) this.projects.delete(scope.project);
+    this.outbox.forgetSubscriptions(scope);
   }
 
   async listQueues(project: string, options: ListQueuesOptions): Promise<QueueSummary[]> {
@@ -155,7 +165,9 @@ export class MemoryDriver implements DataDriver {
   async postMessages(scope: QueueScope, messages: NewMessage[], clientId: string): Promise<string[]> {
     const queue = this.find(scope) ?? this.insertQueue(scope, {});
     const now = this.clock();
-    return messages.map((m) => this.append(queue, m, clientId, now, newMessageId()).id);
+    const stored = messages.map((m) => this.append(queue, m, clientId, now, newMessageId()));
+    this.outbox.fanOut(scope, stored);
+    return stored.map((m) => m.id);
   }
 
   async listMessages(scope: QueueScope, options: ListMessagesOptions): Promise<MessagePage> {
@@ -306,6 +318,46 @@ export class MemoryDriver implements DataDriver {
       }
     }
     queue.claims.delete(claimId);
+  }
+
+  async createSubscription(scope: QueueScope, sub: NewSubscription): Promise<{ id: string; created: boolean }> {
+    return this.outbox.createSubscription(scope, sub);
+  }
+
+  async getSubscription(scope: QueueScope, id: string): Promise<SubscriptionRecord> {
+    return this.outbox.getSubscription(scope, id);
+  }
+
+  async listSubscriptions(scope: QueueScope, options: ListSubscriptionsOptions): Promise<SubscriptionRecord[]> {
+    return this.outbox.listSubscriptions(scope, options);
+  }
+
+  async updateSubscription(scope: QueueScope, id: string, patch: SubscriptionPatch): Promise<void> {
+    this.outbox.updateSubscription(scope, id, patch);
+  }
+
+  async deleteSubscription(scope: QueueScope, id: string): Promise<void> {
+    this.outbox.deleteSubscription(scope, id);
+  }
+
+  async purgeSubscriptions(scope: QueueScope): Promise<void> {
+    this.outbox.purgeSubscriptions(scope);
+  }
+
+  async enqueueDelivery(delivery: Omit<PendingDelivery, 'id' | 'attempts' | 'created' | 'dueAt'>): Promise<string> {
+    return this.outbox.enqueueDelivery(delivery);
+  }
+
+  async takeDeliveries(limit: number, leaseMs: number): Promise<PendingDelivery[]> {
+    return this.outbox.takeDeliveries(limit, leaseMs);
+  }
+
+  async settleDelivery(_scope: QueueScope, id: string, outcome: DeliveryOutcome): Promise<void> {
+    this.outbox.settleDelivery(id, outcome);
+  }
+
+  async listFailedDeliveries(_scope: QueueScope, subscriptionId: string, limit: number): Promise<FailedDelivery[]> {
+    return this.outbox.listFailedDeliveries(subscriptionId, limit);
   }
 
   async health(): Promise<StoreHealth> {

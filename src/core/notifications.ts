@@ -1,0 +1,8 @@
+// The documents pushed to subscribers, in Zaqar's shapes (shared by every driver's outbox).
+
+import type { JsonObject, StoredMessage } from './types';
+
+/** The notification document of one posted message: what a webhook receives as its body. */
+export function notificationPayload(queue: string, m: Pick<StoredMessage, 'body' | 'ttl'>): JsonObject {
+  return { body: m.body, ttl: m.ttl, queue_name: queue, Message_Type: 'Notification' };
+}
