@@ -16,7 +16,9 @@ import { createDriver, isEmbeddedUri } from './drivers/factory';
 import type { DataDriver } from './drivers/types';
 import { createLogger, type Logger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
+import { createDeliveryMetrics } from './observability/notify-metrics';
 import { createPoolMetrics } from './observability/pool-metrics';
+import { NotificationService } from './notify/service';
 import { Router } from './routing/router';
 import { createHttpApp } from './transport/http/app';
 import { websocketSettingsFromConfig } from './transport/websocket/options';
@@ -81,13 +83,49 @@ export async function startGateway(config: QgateConfig, logger: Logger): Promise
   } catch (err) {
     throw new ConfigError((err as Error).message);
   }
-  const driver: DataDriver = new Router(opened.catalog, poolMetrics);
+  const driver = new Router(opened.catalog, poolMetrics);
   let policy: Policy;
   try {
     policy = await loadPolicy(config.policy.file);
   } catch (err) {
     await driver.close();
     throw new ConfigError(`policy.file: ${(err as Error).message}`);
+  }
+  const n = config.notification;
+  if (n.require_confirmation && !config.signed_url.secret_key) {
+    await driver.close();
+    throw new ConfigError('notification.require_confirmation: needs signed_url.secret_key to sign confirm URLs');
+  }
+  const list = (text: string) =>
+    text
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  let notifier: NotificationService;
+  try {
+    notifier = new NotificationService({
+      store: driver,
+      clock: systemClock,
+      log: logger,
+      metrics: createDeliveryMetrics(metrics.registry),
+      subscriberTypes: list(n.subscriber_types),
+      defaultTtl: n.default_subscription_ttl,
+      maxPerPage: n.max_subscriptions_per_page,
+      requireConfirmation: n.require_confirmation,
+      publicUrl: n.public_url,
+      denyNetworks: list(n.deny_networks),
+      allowNetworks: list(n.allow_networks),
+      webhookTimeoutMs: n.webhook_timeout_ms,
+      email: { ...n.smtp, externalConfirmationUrl: n.external_confirmation_url, timeoutMs: n.webhook_timeout_ms },
+      pollIntervalMs: n.poll_interval_ms,
+      batchSize: n.batch_size,
+      leaseMs: n.lease_ms,
+      concurrency: n.concurrency,
+      perSubscriberConcurrency: n.per_subscriber_concurrency,
+    });
+  } catch (err) {
+    await driver.close();
+    throw new ConfigError(`notification: ${(err as Error).message}`);
   }
   const operations = createOperations({
     driver,
@@ -96,6 +134,7 @@ export async function startGateway(config: QgateConfig, logger: Logger): Promise
     catalog: opened.catalog,
     policy,
     signedUrlKey: config.signed_url.secret_key,
+    subscriptions: notifier.settings,
   });
   const app = createHttpApp({
     operations,
@@ -134,6 +173,9 @@ export async function startGateway(config: QgateConfig, logger: Logger): Promise
     }
   }
   const { address, port } = server.address() as AddressInfo;
+  notifier.guard.addSelfPort(port);
+  if (websocket) notifier.guard.addSelfPort(Number(new URL(websocket.url).port));
+  notifier.start();
   const host = address.includes(':') ? `[${address}]` : address;
   const url = `http://${host}:${port}`;
   const pools = await opened.catalog.store.allPools();
@@ -162,6 +204,7 @@ export async function startGateway(config: QgateConfig, logger: Logger): Promise
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      await notifier.stop();
       await driver.close();
     },
   };

@@ -5,6 +5,7 @@ import type { PoolCatalog } from '../catalog/catalog';
 import type { Clock } from '../core/clock';
 import type { Limits } from '../core/limits';
 import type { DataDriver } from '../drivers/types';
+import type { SubscriptionSettings } from './subscriptions';
 
 /** Dependencies of the operations. */
 export interface ApiDeps {
@@ -16,6 +17,8 @@ export interface ApiDeps {
   policy: Policy;
   /** Key of pre-signed URLs (signed_url.secret_key); empty: sharing is off. */
   signedUrlKey?: string;
+  /** How subscriptions behave; absent: subscriptions are unavailable (503). */
+  subscriptions?: SubscriptionSettings;
   /** The pool catalog the admin operations manage (absent when the driver is a bare store). */
   catalog?: PoolCatalog;
 }

@@ -8,6 +8,7 @@ import { HealthOperations } from './health';
 import { MessageOperations } from './messages';
 import { PoolOperations } from './pools';
 import { QueueOperations } from './queues';
+import { SubscriptionOperations } from './subscriptions';
 
 /** Every operation of the v2 data plane. */
 export interface Operations {
@@ -15,6 +16,7 @@ export interface Operations {
   messages: MessageOperations;
   claims: ClaimOperations;
   health: HealthOperations;
+  subscriptions: SubscriptionOperations;
   /** Admin: the pools queues are placed on. */
   pools: PoolOperations;
   /** Admin: named groups of pools. */
@@ -31,6 +33,7 @@ export function createOperations(input: Omit<ApiDeps, 'policy'> & { policy?: Api
     messages: new MessageOperations(deps),
     claims: new ClaimOperations(deps),
     health: new HealthOperations(deps),
+    subscriptions: new SubscriptionOperations(deps),
     pools: new PoolOperations(deps),
     flavors: new FlavorOperations(deps),
     deps,

@@ -13,6 +13,7 @@ import {
   validateQueueName,
   validateShare,
 } from '../core/validation';
+import { supportsNotifications } from '../drivers/types';
 import { authorize, type RequestContext } from './context';
 import type { ApiDeps } from './deps';
 import { ageSeconds, isoSeconds } from './wire';
@@ -165,7 +166,10 @@ export class QueueOperations {
     if (types.includes('messages')) {
       await this.deps.driver.purgeMessages({ project: ctx.projectId, queue: name });
     }
-    // Subscriptions arrive with the notifications work; there are none to purge yet.
+    if (types.includes('subscriptions')) {
+      const driver = this.deps.driver;
+      if (supportsNotifications(driver)) await driver.purgeSubscriptions({ project: ctx.projectId, queue: name });
+    }
   }
 
   /** POST share: a pre-signed URL for methods on paths of this queue (default: GET on its messages). */

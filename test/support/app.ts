@@ -10,6 +10,7 @@ import { MemoryCatalogStore } from '../../src/catalog/memory-store';
 import { createDriver } from '../../src/drivers/factory';
 import { Router } from '../../src/routing/router';
 import { createMetrics } from '../../src/observability/metrics';
+import { NotificationService, type NotificationServiceOptions } from '../../src/notify/service';
 import { createHttpApp } from '../../src/transport/http/app';
 
 /** Options of a test app. */
@@ -20,6 +21,8 @@ export interface TestAppOptions {
   signedUrlKey?: string;
   /** CORS origins. */
   corsOrigins?: string[];
+  /** Notification settings over the defaults (the worker never polls by itself: tests call tick). */
+  notification?: Partial<NotificationServiceOptions>;
 }
 
 /** Builds an app whose clock only moves when the test advances it. */
@@ -35,12 +38,42 @@ export function testApp(options: TestAppOptions = {}) {
   void catalog.store.putPool({ name: 'default', uri: 'memory:', weight: 100, flavor: null, options: {} });
   const driver = new Router(catalog);
   const metrics = createMetrics();
+  const notifier = new NotificationService({
+    store: driver,
+    clock,
+    log: pino({ level: 'silent' }),
+    subscriberTypes: ['http', 'https', 'mailto'],
+    defaultTtl: 3600,
+    maxPerPage: 20,
+    requireConfirmation: false,
+    publicUrl: '',
+    denyNetworks: ['169.254.0.0/16', 'fe80::/10'],
+    allowNetworks: [],
+    webhookTimeoutMs: 2000,
+    email: {
+      host: '127.0.0.1',
+      port: 25,
+      secure: false,
+      user: '',
+      password: '',
+      sender: 'qgate <qgate@example.com>',
+      externalConfirmationUrl: 'https://confirm.example/confirm',
+      timeoutMs: 2000,
+    },
+    pollIntervalMs: 0,
+    batchSize: 100,
+    leaseMs: 30_000,
+    concurrency: 16,
+    perSubscriberConcurrency: 4,
+    ...options.notification,
+  });
   const operations = createOperations({
     driver,
     limits: { ...zaqarLimits, ...options.limits },
     clock,
     catalog,
     signedUrlKey: options.signedUrlKey,
+    subscriptions: notifier.settings,
   });
   const app = createHttpApp({
     operations,
@@ -73,7 +106,16 @@ export function testApp(options: TestAppOptions = {}) {
     advance(seconds: number) {
       now += seconds * 1000;
     },
-    close: () => driver.close(),
+    notifier,
+    /** One delivery round: take what is due, deliver it, settle it. */
+    async deliver() {
+      await notifier.worker.tick();
+      await notifier.worker.drain();
+    },
+    close: async () => {
+      await notifier.stop();
+      await driver.close();
+    },
   };
 }
 

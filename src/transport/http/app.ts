@@ -15,6 +15,7 @@ import { catalogRoutes } from './routes/catalog';
 import { claimRoutes } from './routes/claims';
 import { messageRoutes } from './routes/messages';
 import { queueRoutes } from './routes/queues';
+import { subscriptionRoutes } from './routes/subscriptions';
 import { healthRoutes, openRoutes } from './routes/system';
 
 /** What the HTTP transport needs. */
@@ -57,6 +58,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   queueRoutes(app, operations);
   messageRoutes(app, operations);
   claimRoutes(app, operations);
+  subscriptionRoutes(app, operations);
   catalogRoutes(app, operations);
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
