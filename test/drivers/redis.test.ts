@@ -1,10 +1,11 @@
-// The Redis driver against a real redis-server: the whole conformance suite.
+// The Redis driver against a real redis-server: the whole conformance suite, queues and notifications.
 
 import { connectRedisDriver } from '../../src/drivers/redis/driver';
 import { type RedisProcess, startRedisServer } from '../support/redis-server';
 import { describeDriverConformance } from './conformance';
+import { describeNotificationConformance } from './notification-conformance';
 
-describeDriverConformance('redis', async (clock) => {
+const redis = async (clock: () => number) => {
   const server: RedisProcess = await startRedisServer();
   const driver = await connectRedisDriver(`redis://127.0.0.1:${server.port}`, {
     clock,
@@ -18,4 +19,6 @@ describeDriverConformance('redis', async (clock) => {
       await server.remove();
     },
   };
-});
+};
+describeDriverConformance('redis', redis);
+describeNotificationConformance('redis', redis);

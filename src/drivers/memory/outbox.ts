@@ -2,7 +2,7 @@
 
 import type { Clock } from '../../core/clock';
 import { newMessageId } from '../../core/ids';
-import { notificationPayload } from '../../core/notifications';
+import { FAILED_KEPT_PER_SUBSCRIPTION, notificationPayload } from '../../core/notifications';
 import { subscriptionExists, subscriptionNotFound } from '../../core/store-errors';
 import type {
   DeliveryOutcome,
@@ -15,9 +15,6 @@ import type {
   SubscriptionRecord,
 } from '../../core/types';
 import type { ListSubscriptionsOptions } from '../types';
-
-/** Most failed deliveries kept per subscription (the oldest go first). */
-export const FAILED_KEPT_PER_SUBSCRIPTION = 100;
 
 const scopeKey = (scope: QueueScope) => `${scope.project}\n${scope.queue}`;
 

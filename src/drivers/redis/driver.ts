@@ -13,12 +13,27 @@
 //   B:claims       zset   claim id → expires
 //   B:c:<cid>      hash   t ttl, g grace, u updated, e expires
 //   B:cm:<cid>     zset   id → marker: the messages of one claim
+//   B:subs         zset   subscription id, all scored 0 (ZRANGEBYLEX lists them by id)
+//   B:subexp       zset   subscription id → expires (live checks, fan-out, expiry sweep)
+//   B:subr         hash   subscriber → id of its live subscription (one live subscription per subscriber)
+//   B:s:<sid>      hash   u subscriber, t ttl, c created, e expires, o options JSON, f confirmed (1/0)
+//   B:sd:<sid>     set    ids of the subscription's pending deliveries (dropped with the subscription)
+//   B:sf:<sid>     list   its failed deliveries, newest first, at most FAILED_KEPT_PER_SUBSCRIPTION (JSON arrays)
+//   B:d:<did>      hash   P project, Q queue, s subscription id, u subscriber, o options JSON, k kind, y payload JSON,
+//                         a failed attempts, c created, r last error; <did> sorts by creation
 //   qg:queues      zset   `<project>/<queue>` members, all scored 0 (ZRANGEBYLEX lists a project's queues)
+//   qg:deliveries:due  zset  `<did> <B>` → due at: every pending delivery of the store (takes lease from it)
 //
-// Every key of a queue sits in one Redis Cluster slot. Two things cross slots: the queue index qg:queues,
-// which create/post/delete scripts update in the same script, and the dead-letter move, which writes the DLQ's
-// keys (derived from dlb) in the claim script. Both are fine on a standalone or Sentinel-managed Redis (the
-// deployments this driver connects to); a Redis Cluster mode would have to make them separate idempotent steps.
+// Every key of a queue sits in one Redis Cluster slot. Three things cross slots: the queue index qg:queues,
+// which create/post/delete scripts update in the same script; the due index qg:deliveries:due, which post,
+// enqueue, settle and subscription deletes update in the same script and the take script leases from (reading
+// the deliveries of every queue); and the dead-letter move, which writes the DLQ's keys (derived from dlb) in the
+// claim script. All are fine on a standalone or Sentinel-managed Redis (the deployments this driver connects
+// to); a Redis Cluster mode would have to make them separate idempotent steps.
+//
+// Notifications: the post script records one delivery per (message, live confirmed subscription) with the
+// messages, so a 201 implies the pushes are recorded; payloads are spliced from the bodies' own JSON text. A
+// deleted queue forgets its subscriptions but keeps the deliveries already recorded (outbox.ts).
 //
 // Claims never hand out a claimed or delayed message whatever order claims end in: a claim takes only from
 // B:avail, after moving every message whose claim has ended (B:claimed scores ≤ now) and every due delayed
@@ -29,9 +44,9 @@
 // read. Expired data leaves through a bounded background sweep (sweeper.ts) and, on every post, a bounded
 // clean-up of the queue's own expired messages, so a queue that is written but never read stays bounded.
 
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { type Clock, systemClock } from '../../core/clock';
-import { ServiceUnavailable } from '../../core/errors';
 import { newClaimId, newMessageId } from '../../core/ids';
 import { deadLetterPolicy } from '../../core/queue-metadata';
 import {
@@ -44,19 +59,27 @@ import {
 import type {
   ClaimOptions,
   ClaimRecord,
+  DeliveryOutcome,
+  FailedDelivery,
   ListMessagesOptions,
   MessagePage,
   NewMessage,
+  NewSubscription,
+  PendingDelivery,
   QueueMetadata,
   QueueScope,
   QueueStats,
   QueueSummary,
   StoreHealth,
   StoredMessage,
+  SubscriptionPatch,
+  SubscriptionRecord,
 } from '../../core/types';
-import type { DataDriver, ListQueuesOptions } from '../types';
-import { createClient, translateError, waitUntilReady } from './connection';
+import type { DataDriver, ListQueuesOptions, ListSubscriptionsOptions, NotificationStore } from '../types';
+import { RedisCalls } from './calls';
+import { createClient, waitUntilReady } from './connection';
 import { indexMember, keyList, queueBase, queueKeys } from './keys';
+import { RedisOutbox } from './outbox';
 import { countIndexedQueues, listIndexedQueues } from './queue-index';
 import { toClaim, toMessage, toMessages, toMetadata } from './records';
 import { type ScriptName, ScriptRunner } from './scripts';
@@ -88,19 +111,23 @@ export async function connectRedisDriver(uri: string, options: RedisDriverOption
   return new RedisDriver(client, scripts, target, options);
 }
 
-export class RedisDriver implements DataDriver {
+export class RedisDriver implements DataDriver, NotificationStore {
   readonly kind = 'redis';
   private readonly clock: Clock;
   private readonly sweeper: RedisSweeper;
+  private readonly calls: RedisCalls;
+  private readonly outbox: RedisOutbox;
 
   constructor(
     /** The ioredis client (exposed for tests and tooling). */
     readonly client: Redis,
-    private readonly scripts: ScriptRunner,
-    private readonly target: RedisTarget,
-    private readonly options: RedisDriverOptions,
+    scripts: ScriptRunner,
+    target: RedisTarget,
+    options: RedisDriverOptions,
   ) {
     this.clock = options.clock ?? systemClock;
+    this.calls = new RedisCalls(client, scripts, target, options.timeoutMs);
+    this.outbox = new RedisOutbox(this.calls, this.clock);
     this.sweeper = new RedisSweeper(client, scripts, this.clock);
     this.sweeper.start(options.gcIntervalMs);
   }
@@ -152,7 +179,9 @@ export class RedisDriver implements DataDriver {
 
   async postMessages(scope: QueueScope, messages: NewMessage[], clientId: string): Promise<string[]> {
     const ids = messages.map(() => newMessageId());
-    const args: (string | number)[] = [this.clock(), clientId, indexMember(scope)];
+    // The nonce makes the ids of the deliveries this post records unique (see lib_outbox.lua).
+    const args: (string | number)[] = [this.clock(), clientId, indexMember(scope), scope.project, scope.queue];
+    args.push(randomUUID());
     messages.forEach((m, i) => {
       args.push(ids[i], m.ttl, m.delay, JSON.stringify(m.body));
     });
@@ -230,6 +259,46 @@ export class RedisDriver implements DataDriver {
     await this.write('deleteClaim', scope, [this.clock(), claimId]);
   }
 
+  createSubscription(scope: QueueScope, sub: NewSubscription): Promise<{ id: string; created: boolean }> {
+    return this.outbox.createSubscription(scope, sub);
+  }
+
+  getSubscription(scope: QueueScope, id: string): Promise<SubscriptionRecord> {
+    return this.outbox.getSubscription(scope, id);
+  }
+
+  listSubscriptions(scope: QueueScope, options: ListSubscriptionsOptions): Promise<SubscriptionRecord[]> {
+    return this.outbox.listSubscriptions(scope, options);
+  }
+
+  updateSubscription(scope: QueueScope, id: string, patch: SubscriptionPatch): Promise<void> {
+    return this.outbox.updateSubscription(scope, id, patch);
+  }
+
+  deleteSubscription(scope: QueueScope, id: string): Promise<void> {
+    return this.outbox.deleteSubscription(scope, id);
+  }
+
+  purgeSubscriptions(scope: QueueScope): Promise<void> {
+    return this.outbox.purgeSubscriptions(scope);
+  }
+
+  enqueueDelivery(delivery: Omit<PendingDelivery, 'id' | 'attempts' | 'created' | 'dueAt'>): Promise<string> {
+    return this.outbox.enqueueDelivery(delivery);
+  }
+
+  takeDeliveries(limit: number, leaseMs: number): Promise<PendingDelivery[]> {
+    return this.outbox.takeDeliveries(limit, leaseMs);
+  }
+
+  settleDelivery(scope: QueueScope, id: string, outcome: DeliveryOutcome): Promise<void> {
+    return this.outbox.settleDelivery(scope, id, outcome);
+  }
+
+  listFailedDeliveries(scope: QueueScope, subscriptionId: string, limit: number): Promise<FailedDelivery[]> {
+    return this.outbox.listFailedDeliveries(scope, subscriptionId, limit);
+  }
+
   async health(): Promise<StoreHealth> {
     const started = performance.now();
     let reachable = false;
@@ -269,33 +338,18 @@ export class RedisDriver implements DataDriver {
     return [queueBase(dlq), indexMember(dlq), policy.maxClaimCount, policy.ttl ?? 0];
   }
 
-  /** A read-only script: one round trip. */
+  /** A read-only script on the queue's keys: one round trip. */
   private read(name: ScriptName, scope: QueueScope, args: (string | number)[]): Promise<unknown> {
-    return this.io(this.scripts.run(name, keyList(queueKeys(scope)), args));
+    return this.calls.read(name, keyList(queueKeys(scope)), args);
   }
 
-  /** A writing script: one round trip, plus a WAIT when the URI asks for replicated acknowledgements. */
-  private async write(name: ScriptName, scope: QueueScope, args: (string | number)[]): Promise<unknown> {
-    const result = await this.read(name, scope, args);
-    const replicas = this.target.waitReplicas;
-    if (replicas > 0) {
-      const waitMs = Math.max(1, Math.floor(this.options.timeoutMs / 2));
-      const acked = await this.io(this.client.wait(replicas, waitMs));
-      if (acked < replicas) {
-        throw new ServiceUnavailable(
-          `${this.target.label} did not copy the change to ${replicas} replica(s) in time; it may not be kept.`,
-        );
-      }
-    }
-    return result;
+  /** A writing script on the queue's keys (WAITed for replicas when the URI asks). */
+  private write(name: ScriptName, scope: QueueScope, args: (string | number)[]): Promise<unknown> {
+    return this.calls.write(name, keyList(queueKeys(scope)), args);
   }
 
   /** Awaits a client call, turning connection failures into ServiceUnavailable. */
-  private async io<T>(call: Promise<T>): Promise<T> {
-    try {
-      return await call;
-    } catch (err) {
-      throw translateError(err, this.target.label);
-    }
+  private io<T>(call: Promise<T>): Promise<T> {
+    return this.calls.io(call);
   }
 }

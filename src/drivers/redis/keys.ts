@@ -1,18 +1,25 @@
-// The Redis key layout: names of every key of a queue (all under one hash tag) and of the queue index.
+// The Redis key layout: names of every key of a queue (all under one hash tag) and of the two store-wide indexes.
 //
 // A queue's keys all start with `qg:{<project>/<queue>}` (both parts percent-encoded, so a project id can hold
 // no `{`, `}`, `/` or `:` of its own), so Redis Cluster puts the whole queue in one slot. The Lua scripts get
-// the fixed keys below as KEYS, in this order, and derive per-message and per-claim keys from the same base.
+// the fixed keys below as KEYS, in this order, and derive per-message, per-claim, per-subscription and
+// per-delivery keys from the same base.
 
 import type { QueueScope } from '../../core/types';
 
 /** Prefix of every key qgate writes. */
 export const KEY_PREFIX = 'qg:';
 
-/** The one cross-slot structure: a sorted set (all scores 0) of `<project>/<queue>` members, by name. */
+/** Cross-slot: a sorted set (all scores 0) of `<project>/<queue>` members, by name. */
 export const QUEUE_INDEX_KEY = `${KEY_PREFIX}queues`;
 
-/** The fixed keys of one queue, in the order the scripts receive them as KEYS[1..9]. */
+/**
+ * Cross-slot: the store-wide due index of pending deliveries, a sorted set of `<delivery id> <queue base>`
+ * members scored by when each is next due (takeDeliveries reads it across every queue).
+ */
+export const DELIVERY_DUE_KEY = `${KEY_PREFIX}deliveries:due`;
+
+/** The fixed keys of one queue, in the order the scripts receive them as KEYS[1..10]. */
 export interface QueueKeys {
   /** Hash: meta (JSON), seq (last marker), dead-letter fields dlb/dli/dlm/dlt. Exists iff the queue does. */
   queue: string;
@@ -32,6 +39,8 @@ export interface QueueKeys {
   created: string;
   /** The queue index (not in the queue's slot). */
   index: string;
+  /** The store-wide due index of deliveries (not in the queue's slot). */
+  due: string;
 }
 
 /** The index member of a queue: `<project>/<queue>`, percent-encoded parts. */
@@ -72,6 +81,7 @@ export function keysOfBase(base: string): QueueKeys {
     claims: `${base}:claims`,
     created: `${base}:created`,
     index: QUEUE_INDEX_KEY,
+    due: DELIVERY_DUE_KEY,
   };
 }
 
@@ -82,6 +92,6 @@ export function queueKeys(scope: QueueScope): QueueKeys {
 
 /** The keys as the KEYS array of a script call. */
 export function keyList(keys: QueueKeys): string[] {
-  const { queue, messages, available, delayed, expiry, claimed, claims, created, index } = keys;
-  return [queue, messages, available, delayed, expiry, claimed, claims, created, index];
+  const { queue, messages, available, delayed, expiry, claimed, claims, created, index, due } = keys;
+  return [queue, messages, available, delayed, expiry, claimed, claims, created, index, due];
 }

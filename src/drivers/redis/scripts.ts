@@ -1,4 +1,4 @@
-// Loads the Lua scripts (scripts/*.lua, each prefixed with lib.lua) and defines them on an ioredis client.
+// Loads the Lua scripts (scripts/*.lua, each prefixed with lib.lua and lib_outbox.lua) and defines them on a client.
 //
 // ioredis sends a script's full text (EVAL) the first time on each connection and its SHA (EVALSHA) after
 // that, so a script costs one round trip even right after a failover to a replica that never saw it.
@@ -7,7 +7,10 @@ import { access, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Redis } from 'ioredis';
 
-/** Every script, by the name it is defined under; `readOnly` scripts never write. */
+/**
+ * Every script, by the name it is defined under; `readOnly` scripts never write. Queue scripts take a queue's
+ * QUEUE_SCRIPT_KEY_COUNT keys (keys.ts); `storeWide` ones take only the delivery due index.
+ */
 export const SCRIPT_NAMES = {
   createQueue: { file: 'create_queue', readOnly: false },
   setMetadata: { file: 'set_metadata', readOnly: false },
@@ -24,13 +27,23 @@ export const SCRIPT_NAMES = {
   updateClaim: { file: 'update_claim', readOnly: false },
   deleteClaim: { file: 'delete_claim', readOnly: false },
   sweep: { file: 'sweep', readOnly: false },
+  createSubscription: { file: 'create_subscription', readOnly: false },
+  listSubscriptions: { file: 'list_subscriptions', readOnly: true },
+  updateSubscription: { file: 'update_subscription', readOnly: false },
+  deleteSubscriptions: { file: 'delete_subscriptions', readOnly: false },
+  enqueueDelivery: { file: 'enqueue_delivery', readOnly: false },
+  takeDeliveries: { file: 'take_deliveries', readOnly: false, storeWide: true },
+  settleDelivery: { file: 'settle_delivery', readOnly: false },
 } as const;
+
+/** The helpers prepended to every script, in this order. */
+const LIBRARIES = ['lib', 'lib_outbox'];
 
 /** The name of one script. */
 export type ScriptName = keyof typeof SCRIPT_NAMES;
 
-/** How many KEYS every script takes (see keys.ts). */
-export const SCRIPT_KEY_COUNT = 9;
+/** How many KEYS every queue script takes (see keys.ts). */
+export const QUEUE_SCRIPT_KEY_COUNT = 10;
 
 /** A defined script as ioredis exposes it: the keys, then the arguments. */
 type ScriptCall = (...keysThenArgs: (string | number)[]) => Promise<unknown>;
@@ -53,11 +66,12 @@ async function scriptsDir(): Promise<string> {
   throw new Error(`Redis driver scripts not found (looked in ${CANDIDATE_DIRS.join(', ')})`);
 }
 
-/** The source of every script (lib.lua + the script), read once per process. */
+/** The source of every script (the libraries + the script), read once per process. */
 export function loadScriptSources(): Promise<Record<ScriptName, string>> {
   loaded ??= (async () => {
     const dir = await scriptsDir();
-    const lib = await readFile(join(dir, 'lib.lua'), 'utf8');
+    const libs = await Promise.all(LIBRARIES.map((file) => readFile(join(dir, `${file}.lua`), 'utf8')));
+    const lib = libs.join('\n');
     const entries = await Promise.all(
       Object.entries(SCRIPT_NAMES).map(async ([name, { file }]) => {
         const body = await readFile(join(dir, `${file}.lua`), 'utf8');
@@ -80,8 +94,9 @@ export class ScriptRunner {
   static async define(client: Redis): Promise<ScriptRunner> {
     const sources = await loadScriptSources();
     for (const [name, lua] of Object.entries(sources)) {
-      const { readOnly } = SCRIPT_NAMES[name as ScriptName];
-      client.defineCommand(`qgate_${name}`, { lua, numberOfKeys: SCRIPT_KEY_COUNT, readOnly });
+      const script: { readOnly: boolean; storeWide?: boolean } = SCRIPT_NAMES[name as ScriptName];
+      const numberOfKeys = script.storeWide ? 1 : QUEUE_SCRIPT_KEY_COUNT;
+      client.defineCommand(`qgate_${name}`, { lua, numberOfKeys, readOnly: script.readOnly });
     }
     return new ScriptRunner(client);
   }

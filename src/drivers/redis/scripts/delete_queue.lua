@@ -1,4 +1,5 @@
--- Deletes every message and claim of a queue; with ARGV[2] == 'queue' also the queue itself and its index entry.
+-- Deletes every message and claim of a queue; with ARGV[2] == 'queue' also the queue itself, its index entry and
+-- its subscriptions (their deliveries already recorded stay, and are still made).
 -- O(messages) in one step, as Zaqar's own delete; UNLINK frees the memory off the main thread.
 -- ARGV: index member, 'queue' or 'messages'.
 local function unlinkAll(ids, keyOf)
@@ -16,5 +17,7 @@ redis.call('UNLINK', K.msgs, K.avail, K.delayed, K.exp, K.claimed, K.claims, K.c
 if ARGV[2] == 'queue' then
   redis.call('UNLINK', K.q)
   redis.call('ZREM', INDEX, ARGV[1])
+  for _, sid in ipairs(redis.call('ZRANGE', K.subs, 0, -1)) do forgetSubscription(K, sid) end
+  redis.call('UNLINK', K.subs, K.subexp, K.subr)
 end
 return 1

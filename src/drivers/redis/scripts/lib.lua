@@ -1,8 +1,9 @@
 -- Shared helpers, prepended to every qgate script: key names, message records, removal, freeing expired claims.
 --
--- KEYS (the same nine for every script, see keys.ts): queue hash, messages, available, delayed, expiry,
--- claimed, claims, created, queue index. Message and claim keys derive from the queue's base `qg:{p/q}`, so they
--- live in the same slot. Times are epoch ms from the caller's clock (ARGV), never Redis's own TIME.
+-- KEYS (the same ten for every queue script, see keys.ts): queue hash, messages, available, delayed, expiry,
+-- claimed, claims, created, queue index, delivery due index. Message, claim, subscription and delivery keys derive
+-- from the queue's base `qg:{p/q}`, so they live in the same slot. The store-wide take_deliveries script gets the
+-- due index alone (K is nil there). Times are epoch ms from the caller's clock (ARGV), never Redis's own TIME.
 
 local function keyset(base)
   return {
@@ -15,11 +16,15 @@ local function keyset(base)
     claimed = base .. ':claimed',
     claims = base .. ':claims',
     created = base .. ':created',
+    subs = base .. ':subs',
+    subexp = base .. ':subexp',
+    subr = base .. ':subr',
   }
 end
 
-local K = keyset(string.sub(KEYS[1], 1, -3))
+local K = #KEYS >= 10 and keyset(string.sub(KEYS[1], 1, -3)) or nil
 local INDEX = KEYS[9]
+local DUE = KEYS[#KEYS]
 
 local function mkey(Q, id) return Q.base .. ':m:' .. id end
 local function ckey(Q, cid) return Q.base .. ':c:' .. cid end
