@@ -1,5 +1,6 @@
 // Process entry: config → store → operations → HTTP and websocket transports; graceful stop on SIGINT/SIGTERM.
 
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import { createOperations } from './api/operations';
@@ -21,6 +22,8 @@ import { createPoolMetrics } from './observability/pool-metrics';
 import { NotificationService } from './notify/service';
 import { Router } from './routing/router';
 import { createHttpApp } from './transport/http/app';
+import { websocketAuthenticator } from './transport/websocket/auth';
+import { OperationSubscriptions, WebsocketPushSender } from './transport/websocket/subscription-backend';
 import { websocketSettingsFromConfig } from './transport/websocket/options';
 import { startWebsocketServer, type WebsocketServer } from './transport/websocket/server';
 import { openCatalog } from './catalog/bootstrap';
@@ -156,6 +159,9 @@ export async function startGateway(config: QgateConfig, logger: Logger): Promise
   });
   const wsSettings = websocketSettingsFromConfig(config);
   let websocket: WebsocketServer | undefined;
+  // Websocket subscribers are sessions of this process; its push sender delivers to them.
+  const processId = randomUUID();
+  notifier.addSender(new WebsocketPushSender(processId, () => websocket?.sessions));
   if (wsSettings) {
     try {
       websocket = await startWebsocketServer({
@@ -164,6 +170,8 @@ export async function startGateway(config: QgateConfig, logger: Logger): Promise
         logger,
         metrics,
         adminMode: config.admin_mode,
+        authenticator: websocketAuthenticator(auth),
+        subscriptions: new OperationSubscriptions(operations.subscriptions, processId),
         accessLog: config.log.access,
       });
     } catch (err) {

@@ -72,6 +72,30 @@ export class SubscriptionOperations {
     return id;
   }
 
+  /**
+   * Subscribes a websocket session (its address is made by the transport, not the tenant): no scheme
+   * check, no confirmation. Resolves the id, or null when the session already has one (Zaqar: 409).
+   */
+  async createForSession(
+    ctx: RequestContext,
+    queue: string,
+    document: unknown,
+    sessionAddress: string,
+  ): Promise<string | null> {
+    authorize(this.deps, ctx, 'subscription:create');
+    const { store, settings } = this.parts();
+    const scope = queueScope(ctx, queue);
+    const doc = validateSubscription(document ?? {}, 'patch-or-empty', settings.subscriberTypes);
+    if (!(await store.queueExists(scope))) await store.createQueue(scope, {});
+    const { id, created } = await store.createSubscription(scope, {
+      subscriber: sessionAddress,
+      ttl: doc.ttl ?? settings.defaultTtl,
+      options: doc.options ?? {},
+      confirmed: true,
+    });
+    return created ? id : null;
+  }
+
   /** GET one subscription. */
   async get(ctx: RequestContext, queue: string, id: string): Promise<WireSubscription> {
     authorize(this.deps, ctx, 'subscription:get');

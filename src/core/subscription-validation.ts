@@ -19,9 +19,10 @@ export interface SubscriptionDocument {
 /** Checks a POST (subscriber required) or PATCH body against the accepted subscriber schemes. */
 export function validateSubscription(
   document: unknown,
-  mode: 'create' | 'patch',
+  mode: 'create' | 'patch' | 'patch-or-empty',
   subscriberTypes: string[],
 ): SubscriptionDocument {
+  if (mode === 'patch-or-empty' && isJsonObject(document) && Object.keys(document).length === 0) return {};
   if (document === undefined || (isJsonObject(document) && Object.keys(document).length === 0)) {
     if (mode === 'create') throw new BadRequest('Missing parameter subscriber in body.');
     throw new BadRequest('No subscription to create.');

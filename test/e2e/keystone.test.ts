@@ -11,6 +11,8 @@ import {
   sharedKeystone,
   stopSharedKeystone,
 } from '../support/keystone';
+import { freePort } from '../support/redis-server';
+import { WsTestClient } from '../support/ws-client';
 
 const describeKeystone = keystoneAvailable() ? describe : describe.skip;
 if (!keystoneAvailable()) console.warn(keystoneMissingMessage());
@@ -35,7 +37,7 @@ describeKeystone('qgate with auth_strategy keystone', () => {
           token_cache_seconds: 1,
         },
         signed_url: { secret_key: 'k' },
-        websocket: { port: 0 },
+        websocket: { port: await freePort() },
         log: { level: 'silent', access: false },
       },
     );
@@ -140,6 +142,21 @@ describeKeystone('qgate with auth_strategy keystone', () => {
     expect(
       ((await res.json()) as { messages: Array<{ body: unknown }> }).messages.map((m: { body: unknown }) => m.body),
     ).toEqual(['a-only']);
+  });
+
+  test('a websocket session must authenticate, and acts only on its token’s project', async () => {
+    const c = await WsTestClient.connect(gw.wsUrl as string, ks.projects.b);
+    const early = await c.request('queue_create', { queue_name: 'ws-q' });
+    expect(early.headers.status).toBe(403);
+    const bad = await c.request('authenticate', undefined, { headers: c.headers({ 'X-Auth-Token': 'bogus' }) });
+    expect(bad.headers.status).toBe(401);
+    const ok = await c.request('authenticate', undefined, { headers: c.headers({ 'X-Auth-Token': tokens.alice }) });
+    expect(ok.headers.status).toBe(200);
+    // The frame names project B; the session's token is alice's (project A): the queue lands in A.
+    expect((await c.request('queue_create', { queue_name: 'ws-q' })).headers.status).toBe(201);
+    await c.close();
+    expect((await call('GET', '/v2/queues/ws-q', as('bob'))).status).toBe(404);
+    expect((await call('GET', '/v2/queues/ws-q', as('alice'))).status).toBe(200);
   });
 
   test('an expired token is refused', async () => {

@@ -5,11 +5,12 @@ import type { RequestContext } from '../../api/context';
 import type { Operations } from '../../api/operations';
 import { QgateError } from '../../core/errors';
 import type { JsonObject } from '../../core/types';
-import { isJsonObject, validateClientId, validateProjectId } from '../../core/validation';
+import { isJsonObject, validateClientId } from '../../core/validation';
 import type { Logger } from '../../observability/logger';
 import { websocketActions } from './actions/table';
 import type { ActionSession } from './actions/types';
-import type { WebsocketAuthenticator } from './auth';
+import type { AuthState, WebsocketAuthenticator } from './auth';
+import { isAdminIdentity } from '../../auth/identity';
 import type { FrameEncoding } from './codec';
 import {
   errorReply,
@@ -34,7 +35,7 @@ export interface DispatchDeps {
 }
 
 /** The session state dispatch reads and writes. */
-export interface DispatchSession extends ActionSession {
+export interface DispatchSession extends ActionSession, AuthState {
   /** Whether an authenticate request succeeded on this session. */
   authenticated: boolean;
   /** The session's logger. */
@@ -92,7 +93,7 @@ export async function dispatchRequest(
   const requestId = `req-${randomUUID()}`;
   const log = session.log.child({ reqId: requestId });
   try {
-    const ctx = requestContext(deps, payload.headers as JsonObject, requestId, log);
+    const ctx = await requestContext(deps, session, payload.headers as JsonObject, requestId, log);
     const body = (payload.body ?? {}) as JsonObject;
     const result = await definition.run({
       ops: deps.ops,
@@ -108,11 +109,24 @@ export async function dispatchRequest(
   }
 }
 
-/** The context of a request from its headers, validated by the same rules as the HTTP API's. */
-function requestContext(deps: DispatchDeps, headers: JsonObject, requestId: string, log: Logger): RequestContext {
+/** The context of a request: Client-ID by the HTTP API's rules, identity from the auth strategy. */
+async function requestContext(
+  deps: DispatchDeps,
+  session: DispatchSession,
+  headers: JsonObject,
+  requestId: string,
+  log: Logger,
+): Promise<RequestContext> {
   const clientId = validateClientId(headers['Client-ID'] as string | undefined, deps.ops.deps.limits);
-  const projectId = validateProjectId(headers['X-Project-ID'] as string | undefined);
-  return { projectId, clientId, requestId, roles: [], isAdmin: deps.adminMode, log };
+  const identity = await deps.authenticator.identify(headers, session);
+  return {
+    projectId: identity.projectId,
+    clientId,
+    requestId,
+    roles: identity.roles,
+    isAdmin: isAdminIdentity(identity),
+    log,
+  };
 }
 
 /** A thrown error as a reply: typed errors with their status, anything else a logged 500. */
@@ -147,6 +161,7 @@ async function authenticate(
       };
     }
     session.authenticated = true;
+    session.token = outcome.token;
     return { reply: reply(echo, 200, { message: 'Authentified.' }), action: AUTHENTICATE };
   } catch (err) {
     return { ...failure(echo, err, `auth-${session.id}`, session.log), action: AUTHENTICATE };

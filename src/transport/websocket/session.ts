@@ -48,6 +48,7 @@ export class WebsocketSession implements DispatchSession {
   readonly log: Logger;
   readonly subscriptions = new SessionSubscriptions();
   authenticated = false;
+  token?: string;
   private readonly pending: PendingFrame[] = [];
   private running = false;
   private closed = false;
