@@ -1,8 +1,10 @@
-// Builds a DataDriver from a store URI: memory: (embedded) or redis://… / rediss://… (a Redis deployment).
+// Builds a DataDriver from a store URI: memory: (embedded), redis://… / rediss://… (Redis), mongodb://… (MongoDB).
 
 import type { Clock } from '../core/clock';
 import { BadRequest } from '../core/errors';
 import { MemoryDriver } from './memory/driver';
+import { createMongoDriver } from './mongo/connect';
+import { isMongoUri } from './mongo/uri';
 import { connectRedisDriver } from './redis/driver';
 import { isRedisUri } from './redis/uri';
 import type { DataDriver } from './types';
@@ -25,9 +27,10 @@ export function isEmbeddedUri(uri: string): boolean {
 export async function createDriver(uri: string, options: StoreOptions): Promise<DataDriver> {
   if (isEmbeddedUri(uri)) return new MemoryDriver({ clock: options.clock, gcIntervalMs: options.gcIntervalMs });
   if (isRedisUri(uri)) return connectRedisDriver(uri, options);
+  if (isMongoUri(uri)) return createMongoDriver(uri, options);
   const scheme = uri.split(':')[0];
   throw new BadRequest(
     `Unsupported store URI scheme "${scheme}:"; use memory:, redis://host:port, rediss://host:port, ` +
-      'redis:///path/to/redis.sock or redis://host1:26379,host2:26379?master=name.',
+      'redis:///path/to/redis.sock, redis://host1:26379,host2:26379?master=name, mongodb://host/db or mongodb+srv://….',
   );
 }
