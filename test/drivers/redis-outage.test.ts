@@ -59,6 +59,14 @@ describe('Redis driver when Redis is away', () => {
       driver.queueExists(scope),
       driver.listQueues('outage', { limit: 5, detailed: true }),
       driver.queueStats(scope),
+      driver.createSubscription(scope, { subscriber: 'http://127.0.0.1:9/x', ttl: 60, options: {}, confirmed: true }),
+      driver.getSubscription(scope, 'some-id'),
+      driver.listSubscriptions(scope, { limit: 5 }),
+      driver.updateSubscription(scope, 'some-id', { ttl: 120 }),
+      driver.deleteSubscription(scope, 'some-id'),
+      driver.takeDeliveries(10, 60_000),
+      driver.settleDelivery(scope, 'some-id', { kind: 'delivered' }),
+      driver.listFailedDeliveries(scope, 'some-id', 10),
     ];
     for (const call of calls) {
       const err = await failure(call);

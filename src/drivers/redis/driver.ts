@@ -20,12 +20,14 @@
 //   B:sd:<sid>     set    ids of the subscription's pending deliveries (dropped with the subscription)
 //   B:sf:<sid>     list   its failed deliveries, newest first, at most FAILED_KEPT_PER_SUBSCRIPTION (JSON arrays)
 //   B:d:<did>      hash   P project, Q queue, s subscription id, u subscriber, o options JSON, k kind, y payload JSON,
-//                         a failed attempts, c created, r last error; <did> sorts by creation
+//                         a failed attempts, c created, r last error
 //   qg:queues      zset   `<project>/<queue>` members, all scored 0 (ZRANGEBYLEX lists a project's queues)
-//   qg:deliveries:due  zset  `<did> <B>` → due at: every pending delivery of the store (takes lease from it)
+//   qg:deliveries:due  zset    `<did> <B>` → due at: every pending delivery of the store (takes lease from it)
+//   qg:deliveries:seq  string  last delivery sequence number; <did> = 16-digit sequence + '-' + nonce, so it
+//                              sorts by creation and due-time ties are taken oldest first
 //
 // Every key of a queue sits in one Redis Cluster slot. Three things cross slots: the queue index qg:queues,
-// which create/post/delete scripts update in the same script; the due index qg:deliveries:due, which post,
+// which create/post/delete scripts update in the same script; the delivery keys qg:deliveries:*, which post,
 // enqueue, settle and subscription deletes update in the same script and the take script leases from (reading
 // the deliveries of every queue); and the dead-letter move, which writes the DLQ's keys (derived from dlb) in the
 // claim script. All are fine on a standalone or Sentinel-managed Redis (the deployments this driver connects

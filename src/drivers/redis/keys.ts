@@ -1,4 +1,4 @@
-// The Redis key layout: names of every key of a queue (all under one hash tag) and of the two store-wide indexes.
+// The Redis key layout: names of every key of a queue (all under one hash tag) and of the store-wide ones.
 //
 // A queue's keys all start with `qg:{<project>/<queue>}` (both parts percent-encoded, so a project id can hold
 // no `{`, `}`, `/` or `:` of its own), so Redis Cluster puts the whole queue in one slot. The Lua scripts get
@@ -19,7 +19,10 @@ export const QUEUE_INDEX_KEY = `${KEY_PREFIX}queues`;
  */
 export const DELIVERY_DUE_KEY = `${KEY_PREFIX}deliveries:due`;
 
-/** The fixed keys of one queue, in the order the scripts receive them as KEYS[1..10]. */
+/** Cross-slot: the last delivery sequence number; ids start with it, so due-index ties sort oldest first. */
+export const DELIVERY_SEQ_KEY = `${KEY_PREFIX}deliveries:seq`;
+
+/** The fixed keys of one queue, in the order the scripts receive them as KEYS[1..11]. */
 export interface QueueKeys {
   /** Hash: meta (JSON), seq (last marker), dead-letter fields dlb/dli/dlm/dlt. Exists iff the queue does. */
   queue: string;
@@ -41,6 +44,8 @@ export interface QueueKeys {
   index: string;
   /** The store-wide due index of deliveries (not in the queue's slot). */
   due: string;
+  /** The store-wide delivery sequence (not in the queue's slot). */
+  deliverySeq: string;
 }
 
 /** The index member of a queue: `<project>/<queue>`, percent-encoded parts. */
@@ -82,6 +87,7 @@ export function keysOfBase(base: string): QueueKeys {
     created: `${base}:created`,
     index: QUEUE_INDEX_KEY,
     due: DELIVERY_DUE_KEY,
+    deliverySeq: DELIVERY_SEQ_KEY,
   };
 }
 
@@ -92,6 +98,6 @@ export function queueKeys(scope: QueueScope): QueueKeys {
 
 /** The keys as the KEYS array of a script call. */
 export function keyList(keys: QueueKeys): string[] {
-  const { queue, messages, available, delayed, expiry, claimed, claims, created, index, due } = keys;
-  return [queue, messages, available, delayed, expiry, claimed, claims, created, index, due];
+  const { queue, messages, available, delayed, expiry, claimed, claims, created, index, due, deliverySeq } = keys;
+  return [queue, messages, available, delayed, expiry, claimed, claims, created, index, due, deliverySeq];
 }

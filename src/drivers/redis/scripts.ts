@@ -43,7 +43,7 @@ const LIBRARIES = ['lib', 'lib_outbox'];
 export type ScriptName = keyof typeof SCRIPT_NAMES;
 
 /** How many KEYS every queue script takes (see keys.ts). */
-export const QUEUE_SCRIPT_KEY_COUNT = 10;
+export const QUEUE_SCRIPT_KEY_COUNT = 11;
 
 /** A defined script as ioredis exposes it: the keys, then the arguments. */
 type ScriptCall = (...keysThenArgs: (string | number)[]) => Promise<unknown>;

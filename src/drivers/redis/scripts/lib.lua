@@ -1,9 +1,9 @@
 -- Shared helpers, prepended to every qgate script: key names, message records, removal, freeing expired claims.
 --
--- KEYS (the same ten for every queue script, see keys.ts): queue hash, messages, available, delayed, expiry,
--- claimed, claims, created, queue index, delivery due index. Message, claim, subscription and delivery keys derive
--- from the queue's base `qg:{p/q}`, so they live in the same slot. The store-wide take_deliveries script gets the
--- due index alone (K is nil there). Times are epoch ms from the caller's clock (ARGV), never Redis's own TIME.
+-- KEYS (the same eleven for every queue script, see keys.ts): queue hash, messages, available, delayed, expiry,
+-- claimed, claims, created, queue index, delivery due index, delivery sequence. Message, claim, subscription and
+-- delivery keys derive from the queue's base `qg:{p/q}`, so they live in the same slot. The store-wide
+-- take_deliveries script gets the due index alone (K is nil there). Times are epoch ms from the caller's clock (ARGV), never Redis's own TIME.
 
 local function keyset(base)
   return {
@@ -22,9 +22,10 @@ local function keyset(base)
   }
 end
 
-local K = #KEYS >= 10 and keyset(string.sub(KEYS[1], 1, -3)) or nil
+local K = #KEYS > 1 and keyset(string.sub(KEYS[1], 1, -3)) or nil
 local INDEX = KEYS[9]
-local DUE = KEYS[#KEYS]
+local DUE = #KEYS > 1 and KEYS[10] or KEYS[1]
+local DELIVERY_SEQ = KEYS[11]
 
 local function mkey(Q, id) return Q.base .. ':m:' .. id end
 local function ckey(Q, cid) return Q.base .. ':c:' .. cid end

@@ -3,7 +3,8 @@
 -- Per queue (base B = `qg:{p/q}`, the queue's slot): B:subs zset of subscription ids (scores 0, listed by id),
 -- B:subexp zset id → expires, B:subr hash subscriber → id of its live subscription, B:s:<sid> one subscription,
 -- B:sd:<sid> set of its pending delivery ids, B:sf:<sid> list of its failed deliveries (newest first, capped),
--- B:d:<id> one pending delivery. Store-wide: DUE (qg:deliveries:due), member `<id> <B>` scored by due time.
+-- B:d:<id> one pending delivery. Store-wide: DUE (qg:deliveries:due), member `<id> <B>` scored by due time, and
+-- DELIVERY_SEQ (qg:deliveries:seq), the last delivery sequence number given.
 
 local function skey(Q, sid) return Q.base .. ':s:' .. sid end
 local function sdkey(Q, sid) return Q.base .. ':sd:' .. sid end
@@ -17,18 +18,17 @@ local function isLive(Q, sid, now)
   return e ~= false and tonumber(e) > now
 end
 
--- Delivery ids sort in the order they were recorded (created ms, then a counter within the script), so deliveries
--- due at the same time are taken oldest first; the nonce (a random UUID per call, from ARGV) makes them unique.
-local recorded = 0
-local function newDeliveryId(now, nonce)
-  recorded = recorded + 1
-  return string.format('%013d-%08d-', now, recorded) .. nonce
+-- Delivery ids sort in the order they were recorded (the store-wide sequence, zero-padded), so deliveries due at
+-- the same time are taken oldest first, as the memory driver does; the nonce (a random UUID per call, from ARGV)
+-- keeps them unique even if the sequence were ever lost.
+local function newDeliveryId(nonce)
+  return string.format('%016d-', redis.call('INCR', DELIVERY_SEQ)) .. nonce
 end
 
 -- Records one pending delivery, due now. Fields of B:d:<id>: P project, Q queue, s subscription id, u subscriber,
 -- o options JSON, k kind, y payload JSON (text, never decoded here), a failed attempts, c created, r last error.
 local function recordDelivery(Q, d, now, nonce)
-  local id = newDeliveryId(now, nonce)
+  local id = newDeliveryId(nonce)
   redis.call('HSET', dkey(Q, id), 'P', d.project, 'Q', d.queue, 's', d.sid, 'u', d.subscriber, 'o', d.options,
     'k', d.kind, 'y', d.payload, 'a', 0, 'c', now)
   redis.call('SADD', sdkey(Q, d.sid), id)
