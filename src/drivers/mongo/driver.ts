@@ -61,6 +61,7 @@ export interface MongoDriverOptions {
   gcIntervalMs: number;
 }
 
+/** The MongoDB DataDriver: one pool's database, laid out as the data model above says. */
 export class MongoDriver implements DataDriver {
   readonly kind = 'mongodb';
   private readonly clock: Clock;

@@ -5,7 +5,9 @@
 // caller then reads back exactly the documents carrying that id. A taker that lost some candidates to another
 // scans again for the rest after a short random pause, so takers that collided do not collide again in step. The scan itself starts at the first free message: claims that have ended are
 // first turned back into c: null (a range over the claimed-only index), so the candidate scan walks the
-// (p, q, c: null, k) index in marker order and never steps over messages held by live claims.
+// (p, q, c: null, k) index in marker order and never steps over messages held by live claims. (It does step
+// over unclaimed messages still delayed, at most the delay limit's worth, and expired ones the TTL monitor has
+// not removed yet.)
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClientSession, FindCursor } from 'mongodb';
