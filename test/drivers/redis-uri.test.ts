@@ -108,8 +108,8 @@ describe('Redis URIs', () => {
 
   test('createDriver turns a bad Redis URI or an unknown scheme into a BadRequest before connecting', async () => {
     await expect(createDriver('redis://h:0', { timeoutMs: 100, gcIntervalMs: 0 })).rejects.toBeInstanceOf(BadRequest);
-    await expect(createDriver('mongodb://h', { timeoutMs: 100, gcIntervalMs: 0 })).rejects.toThrow(
-      /Unsupported store URI scheme "mongodb:"/,
+    await expect(createDriver('cassandra://h', { timeoutMs: 100, gcIntervalMs: 0 })).rejects.toThrow(
+      /Unsupported store URI scheme "cassandra:"/,
     );
   });
 });
