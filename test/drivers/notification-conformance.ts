@@ -148,6 +148,20 @@ export function describeNotificationConformance(name: string, factory: DriverFac
       expect(await takeMine()).toEqual([]);
     });
 
+    test('another queue or project cannot delete, settle or read a subscription’s deliveries', async () => {
+      await d.createQueue(scope('q'), {});
+      const { id } = await d.createSubscription(scope('q'), sub('http://127.0.0.1:9/hook'));
+      await post('q', ['mine']);
+      const [taken] = await takeMine(1000);
+      const stranger = { project: 'stranger', queue: 'q' };
+      await d.deleteSubscription(stranger, id);
+      await d.settleDelivery(stranger, taken.id, { kind: 'failed', error: 'x' });
+      expect((await d.getSubscription(scope('q'), id)).id).toBe(id);
+      expect(await d.listFailedDeliveries(stranger, id, 10)).toEqual([]);
+      advance(1);
+      expect((await takeMine()).map((t) => t.id)).toEqual([taken.id]);
+    });
+
     test('a confirmation delivery can be enqueued outside a post', async () => {
       await d.createQueue(scope('q'), {});
       const { id } = await d.createSubscription(scope('q'), sub('http://127.0.0.1:9/hook', { confirmed: false }));

@@ -352,12 +352,12 @@ export class MemoryDriver implements DataDriver, NotificationStore {
     return this.outbox.takeDeliveries(limit, leaseMs);
   }
 
-  async settleDelivery(_scope: QueueScope, id: string, outcome: DeliveryOutcome): Promise<void> {
-    this.outbox.settleDelivery(id, outcome);
+  async settleDelivery(scope: QueueScope, id: string, outcome: DeliveryOutcome): Promise<void> {
+    this.outbox.settleDelivery(scope, id, outcome);
   }
 
-  async listFailedDeliveries(_scope: QueueScope, subscriptionId: string, limit: number): Promise<FailedDelivery[]> {
-    return this.outbox.listFailedDeliveries(subscriptionId, limit);
+  async listFailedDeliveries(scope: QueueScope, subscriptionId: string, limit: number): Promise<FailedDelivery[]> {
+    return this.outbox.listFailedDeliveries(scope, subscriptionId, limit);
   }
 
   async health(): Promise<StoreHealth> {

@@ -69,7 +69,8 @@ export class MemoryOutbox {
   }
 
   deleteSubscription(scope: QueueScope, id: string): void {
-    this.subsOf(scope, false).delete(id);
+    // Only the named queue's own subscription: an id from another queue or project changes nothing.
+    if (!this.subsOf(scope, false).delete(id)) return;
     for (const [key, d] of this.pending) if (d.subscriptionId === id) this.pending.delete(key);
     this.failed.delete(id);
   }
@@ -117,9 +118,9 @@ export class MemoryOutbox {
     });
   }
 
-  settleDelivery(id: string, outcome: DeliveryOutcome): void {
+  settleDelivery(scope: QueueScope, id: string, outcome: DeliveryOutcome): void {
     const d = this.pending.get(id);
-    if (!d) return;
+    if (!d || scopeKey(d.scope) !== scopeKey(scope)) return;
     if (outcome.kind === 'delivered') {
       this.pending.delete(id);
     } else if (outcome.kind === 'retry') {
@@ -135,8 +136,9 @@ export class MemoryOutbox {
     }
   }
 
-  listFailedDeliveries(subscriptionId: string, limit: number): FailedDelivery[] {
+  listFailedDeliveries(scope: QueueScope, subscriptionId: string, limit: number): FailedDelivery[] {
     return [...(this.failed.get(subscriptionId) ?? [])]
+      .filter((f) => scopeKey(f.scope) === scopeKey(scope))
       .reverse()
       .slice(0, limit)
       .map((f) => structuredClone(f));
