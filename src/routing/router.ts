@@ -41,6 +41,17 @@ function flavorOf(metadata: QueueMetadata): string | null {
   return typeof metadata._flavor === 'string' && metadata._flavor !== '' ? metadata._flavor : null;
 }
 
+/**
+ * A pool's store failure as tenants see it: "pool X is unreachable", never the store's address (the
+ * driver's own description stays on the error's `cause`, which the error middleware logs).
+ */
+function poolError(pool: string, err: unknown): unknown {
+  if (!(err instanceof ServiceUnavailable)) return err;
+  const wrapped = new ServiceUnavailable(`Pool ${pool} is unreachable.`);
+  (wrapped as Error).cause = err.description;
+  return wrapped;
+}
+
 export class Router implements DataDriver, NotificationStore {
   readonly kind = 'router';
   /** Answers every call on an unregistered queue. */
@@ -263,14 +274,20 @@ export class Router implements DataDriver, NotificationStore {
 
   /** One call on a pool's driver, counted and timed by pool. */
   private async call<T>(routed: RoutedQueue, op: string, fn: (d: DataDriver) => Promise<T>): Promise<T> {
-    if (!this.metrics) return fn(routed.driver);
+    if (!this.metrics) {
+      try {
+        return await fn(routed.driver);
+      } catch (err) {
+        throw poolError(routed.pool, err);
+      }
+    }
     const start = process.hrtime.bigint();
     let outcome = 'ok';
     try {
       return await fn(routed.driver);
     } catch (err) {
       outcome = err instanceof ServiceUnavailable ? 'unavailable' : 'error';
-      throw err;
+      throw poolError(routed.pool, err);
     } finally {
       this.metrics.record(routed.pool, op, outcome, Number(process.hrtime.bigint() - start) / 1e9);
     }

@@ -73,7 +73,9 @@ describe('Redis pool behind the HTTP API', () => {
     const refused = await post('on-redis', 'while down');
     expect(refused.status).toBe(503);
     expect(refused.body.title).toBe('Service temporarily unavailable');
-    expect(refused.body.description).toMatch(/Redis at 127\.0\.0\.1:\d+ is unreachable/);
+    // The tenant learns which pool failed, never where its store lives.
+    expect(refused.body.description).toMatch(/^Pool redis-a is unreachable\./);
+    expect(refused.body.description).not.toContain('127.0.0.1');
     expect((await post('on-memory', 'elsewhere')).status).toBe(201);
 
     await redis.restart();

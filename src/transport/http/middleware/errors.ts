@@ -20,7 +20,9 @@ export function errorHandler(logger: Logger) {
       return;
     }
     if (err instanceof QgateError) {
-      if (err.status >= 500) log.warn({ status: err.status, description: err.description }, err.title);
+      if (err.status >= 500) {
+        log.warn({ status: err.status, description: err.description, cause: (err as Error).cause }, err.title);
+      }
       for (const [name, value] of Object.entries(err.headers)) res.setHeader(name, value);
       sendJson(res, err.status, { title: err.title, description: err.description });
       return;
