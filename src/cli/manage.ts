@@ -59,7 +59,9 @@ export async function runManage(
     if (command === 'show') {
       for (const pool of await catalog.store.allPools()) {
         const queues = await catalog.store.countQueuesInPool(pool.name);
-        io.out(`pool ${pool.name}: ${pool.uri} weight ${pool.weight} flavor ${pool.flavor ?? 'none'} queues ${queues}`);
+        io.out(
+          `pool ${pool.name}: ${redactUri(pool.uri)} weight ${pool.weight} flavor ${pool.flavor ?? 'none'} queues ${queues}`,
+        );
       }
       for (const flavor of await catalog.store.listFlavors({ limit: Number.MAX_SAFE_INTEGER })) {
         io.out(`flavor ${flavor.name}`);
