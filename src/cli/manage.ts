@@ -6,6 +6,7 @@ import { applyCatalog, parseCatalogDocument } from '../catalog/apply';
 import { PoolCatalog } from '../catalog/catalog';
 import { openCatalogStore } from '../catalog/bootstrap';
 import { type ConfigError, loadConfig } from '../config/load';
+import { redactUri } from '../core/redact';
 import { createDriver } from '../drivers/factory';
 
 const USAGE = `usage: qgate-manage catalog apply FILE [--dry-run]
