@@ -28,8 +28,27 @@ const UNAVAILABLE_CODES = new Set([
   13436, // NotPrimaryOrSecondary
 ]);
 
+/**
+ * Socket errors of Node itself. The official driver lets some escape unwrapped: a command written on a pooled
+ * connection the server has just closed fails with a plain EPIPE ("This socket has been ended by the other
+ * party") rather than a MongoNetworkError.
+ */
+const SOCKET_ERROR_CODES = new Set([
+  'EPIPE',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
 /** Whether the error says the deployment is unreachable or not serving (as opposed to a bad request or a bug). */
 export function isUnavailable(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (!(err instanceof MongoError) && typeof code === 'string' && SOCKET_ERROR_CODES.has(code)) return true;
   if (
     err instanceof MongoNetworkError ||
     err instanceof MongoServerSelectionError ||
