@@ -11,8 +11,6 @@ import { PoolCatalog } from '../../src/catalog/catalog';
 import { MemoryCatalogStore } from '../../src/catalog/memory-store';
 import { zaqarLimits } from '../../src/core/limits';
 import { createDriver } from '../../src/drivers/factory';
-import { createMongoDriver } from '../../src/drivers/mongo/connect';
-import { isMongoUri } from '../../src/drivers/mongo/uri';
 import { createMetrics } from '../../src/observability/metrics';
 import { Router } from '../../src/routing/router';
 import { createHttpApp } from '../../src/transport/http/app';
@@ -44,9 +42,8 @@ if (!MONGODB_AVAILABLE) {
       const storeOptions = { timeoutMs: 1000, gcIntervalMs: 0 };
       const catalog = new PoolCatalog({
         store,
-        // factory.ts does not know mongodb:// yet: the test routes those URIs to the MongoDB driver itself.
-        driverFactory: (uri) =>
-          isMongoUri(uri) ? createMongoDriver(uri, storeOptions) : createDriver(uri, storeOptions),
+        // The production factory: mongodb:// URIs open the MongoDB driver.
+        driverFactory: (uri) => createDriver(uri, storeOptions),
         cacheSize: 1000,
         cacheTtlMs: 60_000,
       });
