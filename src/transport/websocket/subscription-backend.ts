@@ -70,7 +70,7 @@ export class WebsocketPushSender implements Sender {
     if (url.host !== this.processId)
       return { outcome: 'retry', error: 'the session is held by another gateway process' };
     const session = this.sessions()?.get(url.pathname.replace(/^\//, ''));
-    if (!session || !session.open) return { outcome: 'failed', error: 'the websocket session is closed' };
+    if (!session?.open) return { outcome: 'failed', error: 'the websocket session is closed' };
     return session.push(delivery.payload)
       ? { outcome: 'delivered' }
       : { outcome: 'failed', error: 'the websocket session could not take the push (closed or too slow)' };
