@@ -23,6 +23,8 @@ export interface TestAppOptions {
   corsOrigins?: string[];
   /** Notification settings over the defaults (the worker never polls by itself: tests call tick). */
   notification?: Partial<NotificationServiceOptions>;
+  /** Serve the v2 routes without express (the default), or through express alone (false). */
+  fastPath?: boolean;
 }
 
 /** Builds an app whose clock only moves when the test advances it. */
@@ -83,6 +85,7 @@ export function testApp(options: TestAppOptions = {}) {
     signedUrlKey: options.signedUrlKey,
     corsOrigins: options.corsOrigins,
     accessLog: false,
+    fastPath: options.fastPath,
   });
   const agent = supertest(app);
   const project = `p-${randomUUID().slice(0, 8)}`;

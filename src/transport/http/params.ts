@@ -1,13 +1,13 @@
 // Typed query parameters, parsed and refused the way Zaqar's web framework (falcon) does.
 
-import type { Request } from 'express';
+import type { RouteRequest } from './routes/table';
 import { BadRequest } from '../../core/errors';
 
 const TRUE = new Set(['true', 'True', 't', 'yes', 'y', '1', 'on']);
 const FALSE = new Set(['false', 'False', 'f', 'no', 'n', '0', 'off']);
 
 /** The last value of a query parameter as a string, or undefined when absent or blank. */
-export function stringParam(req: Request, name: string): string | undefined {
+export function stringParam(req: RouteRequest, name: string): string | undefined {
   const raw = req.query[name];
   const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
   if (typeof value !== 'string' || value === '') return undefined;
@@ -19,7 +19,7 @@ function invalid(name: string, why: string): BadRequest {
 }
 
 /** An integer query parameter. */
-export function intParam(req: Request, name: string): number | undefined {
+export function intParam(req: RouteRequest, name: string): number | undefined {
   const value = stringParam(req, name);
   if (value === undefined) return undefined;
   if (!/^[-+]?\d{1,15}$/.test(value.trim())) throw invalid(name, 'The value must be an integer.');
@@ -27,7 +27,7 @@ export function intParam(req: Request, name: string): number | undefined {
 }
 
 /** A boolean query parameter. */
-export function boolParam(req: Request, name: string): boolean | undefined {
+export function boolParam(req: RouteRequest, name: string): boolean | undefined {
   const value = stringParam(req, name);
   if (value === undefined) return undefined;
   if (TRUE.has(value)) return true;
@@ -36,7 +36,7 @@ export function boolParam(req: Request, name: string): boolean | undefined {
 }
 
 /** A comma-separated (or repeated) list query parameter. */
-export function listParam(req: Request, name: string): string[] | undefined {
+export function listParam(req: RouteRequest, name: string): string[] | undefined {
   const raw = req.query[name];
   if (raw === undefined) return undefined;
   const values = (Array.isArray(raw) ? raw : [raw]).filter((v): v is string => typeof v === 'string');

@@ -1,6 +1,6 @@
 // CORS for browser clients: only configured origins get the Access-Control-* headers; preflights answer 204.
 
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 const ALLOWED_HEADERS = [
   'Content-Type',
@@ -17,7 +17,7 @@ const METHODS = 'GET, HEAD, PUT, POST, PATCH, DELETE, OPTIONS';
 /** Adds CORS headers for allowed origins ("*" allows any); other origins get none. */
 export function cors(origins: string[]) {
   const any = origins.includes('*');
-  return (req: Request, res: Response, next: NextFunction): void => {
+  return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
     const origin = req.headers.origin;
     if (origin && (any || origins.includes(origin))) {
       res.setHeader('Access-Control-Allow-Origin', any ? '*' : origin);
@@ -27,7 +27,8 @@ export function cors(origins: string[]) {
         res.setHeader('Access-Control-Allow-Methods', METHODS);
         res.setHeader('Access-Control-Allow-Headers', ALLOWED_HEADERS);
         res.setHeader('Access-Control-Max-Age', '3600');
-        res.status(204).end();
+        res.statusCode = 204;
+        res.end();
         return;
       }
     }

@@ -1,9 +1,11 @@
 // The one place errors become responses: typed errors in Zaqar's shape, anything else a logged 500.
 
+import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { NotFound, QgateError } from '../../../core/errors';
 import type { Logger } from '../../../observability/logger';
 import { sendJson } from '../respond';
+import type { RouteResponse } from '../routes/table';
 
 /** 404 for any path no route matched. */
 export function notFoundHandler(req: Request, _res: Response, next: NextFunction): void {
@@ -12,8 +14,13 @@ export function notFoundHandler(req: Request, _res: Response, next: NextFunction
 
 /** Renders errors as {"title", "description"}; never leaks stacks or store addresses. */
 export function errorHandler(logger: Logger) {
-  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
-    const log: Logger = res.locals.log ?? logger;
+  return (
+    err: unknown,
+    req: IncomingMessage & { originalUrl: string },
+    res: RouteResponse,
+    _next?: NextFunction,
+  ): void => {
+    const log = (res.locals.log as Logger | undefined) ?? logger;
     if (res.headersSent) {
       log.error({ err }, 'error after response started');
       res.destroy();

@@ -1,20 +1,20 @@
 // HTTP routes of the admin catalog: /v2/pools and /v2/flavors (admin only).
 
-import type { Express, Request } from 'express';
+import type { Express } from 'express';
 import type { Operations } from '../../../api/operations';
 import { BadRequestBody } from '../../../core/errors';
 import { V2 } from '../../../core/hrefs';
 import { readJsonBody, requireJsonBody } from '../body';
 import { boolParam, intParam, queryString, stringParam } from '../params';
 import { sendEmpty, sendJson } from '../respond';
-import { contextOf, param, route } from './table';
+import { contextOf, param, type RouteRequest, route } from './table';
 
 /** Largest pool or flavor document accepted, in bytes. */
 const ADMIN_BODY = 64 * 1024;
 const tooLarge = () => new BadRequestBody(`Request body is too large. Max size ${ADMIN_BODY}`);
 
 /** The paging parameters of an admin listing. */
-function pageParams(req: Request) {
+function pageParams(req: RouteRequest) {
   return { marker: stringParam(req, 'marker'), limit: intParam(req, 'limit'), detailed: boolParam(req, 'detailed') };
 }
 

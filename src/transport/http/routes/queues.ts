@@ -1,6 +1,6 @@
 // HTTP routes of queues: /v2/queues, /v2/queues/{name}, its stats and purge.
 
-import type { Express, Request } from 'express';
+import type { Express } from 'express';
 import type { Operations } from '../../../api/operations';
 import { BadRequest, BadRequestBody, UnsupportedMediaType } from '../../../core/errors';
 import { queueHref, V2 } from '../../../core/hrefs';
@@ -8,14 +8,14 @@ import type { JsonValue } from '../../../core/types';
 import { readJsonBody } from '../body';
 import { boolParam, intParam, queryString, stringParam } from '../params';
 import { sendEmpty, sendJson } from '../respond';
-import { contextOf, param, route } from './table';
+import { contextOf, param, type RouteRequest, route } from './table';
 
 const PATCH_TYPE = 'application/openstack-messaging-v2.0-json-patch';
 const LIST_PARAMS = new Set(['marker', 'limit', 'detailed', 'name', 'with_count']);
 const SMALL_BODY = 64 * 1024;
 
 /** Extra query parameters of a queue listing filter on metadata; integers compare as numbers. */
-function metadataFilter(req: Request): Record<string, JsonValue> | undefined {
+function metadataFilter(req: RouteRequest): Record<string, JsonValue> | undefined {
   const entries = Object.entries(req.query)
     .filter(([key, value]) => !LIST_PARAMS.has(key) && typeof value === 'string')
     .map(([key, value]): [string, JsonValue] => [

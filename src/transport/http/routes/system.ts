@@ -6,21 +6,21 @@ import { V2 } from '../../../core/hrefs';
 import type { Metrics } from '../../../observability/metrics';
 import { homeDocument, VERSIONS } from '../home-document';
 import { sendEmpty, sendJson } from '../respond';
-import { contextOf, route } from './table';
+import { contextOf, openRoute, route } from './table';
 
 /** Routes served without the v2 header checks. */
 export function openRoutes(app: Express, metrics: Metrics): void {
   const home = JSON.stringify(homeDocument(), null, 4);
-  route(app, '/', { get: (_req, res) => sendJson(res, 300, VERSIONS) });
+  openRoute(app, '/', { get: (_req, res) => sendJson(res, 300, VERSIONS) });
   for (const path of [V2, `${V2}/`]) {
-    route(app, path, {
+    openRoute(app, path, {
       get: (_req, res) => {
         res.status(200).type('application/json-home').setHeader('Cache-Control', 'max-age=86400');
         res.send(home);
       },
     });
   }
-  route(app, '/metrics', {
+  openRoute(app, '/metrics', {
     get: async (_req, res) => {
       res
         .status(200)
