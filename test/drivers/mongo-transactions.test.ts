@@ -4,13 +4,15 @@
 // that update one document both commit), so concurrent claims there could share a message where a real
 // MongoDB aborts one and the driver retries it. Here the harness therefore sends the driver one call at a
 // time: every case proves the transactional code path, and "concurrent claims never return one message twice"
-// is proved for it only against a real replica set (test/drivers/mongo.test.ts with QGATE_TEST_MONGODB_URI).
+// (and "concurrent takers never lease the same delivery twice") is proved for it only against a real replica set
+// (test/drivers/mongo.test.ts with QGATE_TEST_MONGODB_URI).
 // See test/drivers/README.md.
 
 import { createMongoDriver } from '../../src/drivers/mongo/connect';
 import type { DataDriver } from '../../src/drivers/types';
 import { NO_MONGODB, REAL_MONGODB_URI, STANDIN_AVAILABLE, startMongo, testDatabase } from '../support/mongo-server';
-import { describeDriverConformance } from './conformance';
+import { describeDriverConformance, type DriverFactory } from './conformance';
+import { describeNotificationConformance } from './notification-conformance';
 
 /** The driver with its calls queued: each starts when the previous one has settled. */
 function oneCallAtATime(driver: DataDriver): DataDriver {
@@ -35,7 +37,7 @@ if (REAL_MONGODB_URI) {
 } else if (!STANDIN_AVAILABLE) {
   test.skip(NO_MONGODB, () => undefined);
 } else {
-  describeDriverConformance('mongodb (transactions, stand-in replica set, one call at a time)', async (clock) => {
+  const transactional: DriverFactory = async (clock) => {
     const mongo = await startMongo('singleNodeReplicaSet');
     if (!mongo) throw new Error(NO_MONGODB);
     const driver = await createMongoDriver(mongo.uri(testDatabase()), { clock, timeoutMs: 10_000, gcIntervalMs: 0 });
@@ -48,5 +50,8 @@ if (REAL_MONGODB_URI) {
         await mongo.remove();
       },
     };
-  });
+  };
+  const name = 'mongodb (transactions, stand-in replica set, one call at a time)';
+  describeDriverConformance(name, transactional);
+  describeNotificationConformance(name, transactional);
 }

@@ -1,16 +1,18 @@
 // The MongoDB driver: the whole conformance suite, against QGATE_TEST_MONGODB_URI or the standalone stand-in.
 //
 // On the standalone stand-in the driver runs without transactions, so this proves the conditional-update path
-// (take.ts) on its own; against a real replica set it proves the transactional path under real concurrency.
+// (take.ts, fan-out.ts) on its own; against a real replica set it proves the transactional path under real
+// concurrency. Both suites: queues, messages and claims; subscriptions and the delivery outbox.
 
 import { createMongoDriver } from '../../src/drivers/mongo/connect';
 import { MONGODB_AVAILABLE, NO_MONGODB, startMongo, testDatabase } from '../support/mongo-server';
-import { describeDriverConformance } from './conformance';
+import { describeDriverConformance, type DriverFactory } from './conformance';
+import { describeNotificationConformance } from './notification-conformance';
 
 if (!MONGODB_AVAILABLE) {
   test.skip(NO_MONGODB, () => undefined);
 } else {
-  describeDriverConformance('mongodb', async (clock) => {
+  const mongodb: DriverFactory = async (clock) => {
     const mongo = await startMongo('standalone');
     if (!mongo) throw new Error(NO_MONGODB);
     const driver = await createMongoDriver(mongo.uri(testDatabase()), { clock, timeoutMs: 10_000, gcIntervalMs: 0 });
@@ -23,5 +25,7 @@ if (!MONGODB_AVAILABLE) {
         await mongo.remove();
       },
     };
-  });
+  };
+  describeDriverConformance('mongodb', mongodb);
+  describeNotificationConformance('mongodb', mongodb);
 }

@@ -74,3 +74,8 @@ export function translateMongoError(err: unknown, label: string): unknown {
   if (isUnavailable(err)) return new ServiceUnavailable(`${label} is unreachable.`);
   return err;
 }
+
+/** Whether a write failed on a unique index (E11000): the conditional steps read it as "someone else holds this". */
+export function isDuplicateKey(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === 11000;
+}

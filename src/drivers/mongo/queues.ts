@@ -3,6 +3,7 @@
 import type { Collection } from 'mongodb';
 import { matchesQueueFilter } from '../../core/queue-filter';
 import { queueNotFound } from '../../core/store-errors';
+import { isDuplicateKey } from './errors';
 import type { QueueMetadata, QueueScope, QueueSummary } from '../../core/types';
 import type { ListQueuesOptions } from '../types';
 import { type QueueDoc, queueKey, toMetadata } from './records';
@@ -14,17 +15,22 @@ export async function createQueue(
   scope: QueueScope,
   metadata: QueueMetadata,
 ): Promise<boolean> {
-  try {
-    const result = await queues.updateOne(
+  const create = () =>
+    queues.updateOne(
       { _id: queueKey(scope), live: { $ne: true } },
       { $set: { live: true, m: JSON.stringify(metadata) }, $setOnInsert: { p: scope.project, n: scope.queue, c: 0 } },
       { upsert: true },
     );
-    return result.modifiedCount + result.upsertedCount === 1;
-  } catch (err) {
-    // The queue is live: the filter missed it and the upsert ran into its _id.
-    if ((err as { code?: number }).code === 11000) return false;
-    throw err;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const result = await create();
+      return result.modifiedCount + result.upsertedCount === 1;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      // The filter missed and the upsert ran into the _id: the queue is live, or a concurrent upsert (a post, or
+      // a subscription's tombstone) inserted it just now. Once more: a tombstone then matches and is revived.
+      if (attempt > 0) return false;
+    }
   }
 }
 

@@ -14,6 +14,11 @@ export interface QueueDoc {
   live: boolean;
   /** Metadata as JSON text; absent means {} (a queue created by a post, or revived from a tombstone). */
   m?: string;
+  /**
+   * Set (before the first subscription document is written, and never unset) once the queue has had a
+   * subscription: a post looks subscriptions up only then, so posts to queues that never had one stay two round trips.
+   */
+  sb?: true;
 }
 
 /** One message of one queue. */
