@@ -5,6 +5,7 @@ import type { PoolCatalog } from '../catalog/catalog';
 import type { Clock } from '../core/clock';
 import type { Limits } from '../core/limits';
 import type { DataDriver } from '../drivers/types';
+import type { QueueMetadataCache } from './metadata-cache';
 import type { SubscriptionSettings } from './subscriptions';
 
 /** Dependencies of the operations. */
@@ -21,4 +22,6 @@ export interface ApiDeps {
   subscriptions?: SubscriptionSettings;
   /** The pool catalog the admin operations manage (absent when the driver is a bare store). */
   catalog?: PoolCatalog;
+  /** Queue metadata reused by posts for a bounded time (metadata-cache.ts); absent: every post reads it. */
+  metadataCache?: QueueMetadataCache;
 }

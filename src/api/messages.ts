@@ -119,7 +119,12 @@ export class MessageOperations {
     return popped.map((m) => ({ id: m.id, ttl: m.ttl, age: ageSeconds(now, m.created), body: m.body }));
   }
 
-  private async metadataOrEmpty(scope: QueueScope): Promise<QueueMetadata> {
+  private metadataOrEmpty(scope: QueueScope): Promise<QueueMetadata> {
+    const cache = this.deps.metadataCache;
+    return cache ? cache.get(scope, () => this.readMetadata(scope)) : this.readMetadata(scope);
+  }
+
+  private async readMetadata(scope: QueueScope): Promise<QueueMetadata> {
     try {
       return await this.deps.driver.getQueueMetadata(scope);
     } catch (err) {

@@ -68,8 +68,12 @@ export class QueueOperations {
     const meta = metadata === undefined ? {} : metadata;
     if (!isJsonObject(meta)) throw new BadRequestBody('Document type not supported.');
     validateQueueMetadata(meta, limits);
-    const created = await driver.createQueue({ project: ctx.projectId, queue: name }, meta);
-    return { created };
+    const scope = { project: ctx.projectId, queue: name };
+    try {
+      return { created: await driver.createQueue(scope, meta) };
+    } finally {
+      await this.deps.metadataCache?.changed(scope);
+    }
   }
 
   /** GET: the queue's metadata with reserved defaults filled in. */
@@ -102,7 +106,11 @@ export class QueueOperations {
     if (Buffer.byteLength(JSON.stringify(next)) > limits.maxQueueMetadata) {
       throw new BadRequestBody(`Queue metadata is too large. Max size: ${limits.maxQueueMetadata}`);
     }
-    await driver.setQueueMetadata(scope, next);
+    try {
+      await driver.setQueueMetadata(scope, next);
+    } finally {
+      await this.deps.metadataCache?.changed(scope);
+    }
     return withReservedDefaults(next, limits);
   }
 
@@ -110,7 +118,12 @@ export class QueueOperations {
   async delete(ctx: RequestContext, name: string): Promise<void> {
     authorize(this.deps, ctx, 'queues:delete');
     validateQueueName(name);
-    await this.deps.driver.deleteQueue({ project: ctx.projectId, queue: name });
+    const scope = { project: ctx.projectId, queue: name };
+    try {
+      await this.deps.driver.deleteQueue(scope);
+    } finally {
+      await this.deps.metadataCache?.changed(scope);
+    }
   }
 
   /** GET /queues: a page of the project's queues. */
