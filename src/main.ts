@@ -1,8 +1,11 @@
 // Process entry: config → store → operations → HTTP and websocket transports; graceful stop on SIGINT/SIGTERM.
 
+import cluster from 'node:cluster';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
+import type { Registry } from 'prom-client';
+import { type MetadataPeers, QueueMetadataCache } from './api/metadata-cache';
 import { createOperations } from './api/operations';
 import type { Authenticator } from './auth/identity';
 import { KeystoneAuth } from './auth/keystone';
@@ -27,6 +30,9 @@ import { OperationSubscriptions, WebsocketPushSender } from './transport/websock
 import { websocketSettingsFromConfig } from './transport/websocket/options';
 import { startWebsocketServer, type WebsocketServer } from './transport/websocket/server';
 import { openCatalog } from './catalog/bootstrap';
+import { workerExposition } from './cluster/metrics';
+import { ClusterMetadataPeers } from './cluster/peers';
+import { planWorkers, READY_MESSAGE, runPrimary } from './cluster/supervisor';
 
 /** A running gateway. */
 export interface Gateway {
@@ -38,6 +44,18 @@ export interface Gateway {
   wsUrl?: string;
   /** Stops accepting, finishes in-flight requests, closes the store. */
   close(): Promise<void>;
+}
+
+/** How one gateway process takes part in a cluster (all optional: a lone process needs none). */
+export interface GatewayOptions {
+  /** Log the start-up lines (where it listens, catalog changes, websocket, noauth warning); default true. */
+  announce?: boolean;
+  /** How many workers share the port, shown in the first log line when more than one. */
+  workers?: number;
+  /** The other workers' metadata caches, told of this one's queue changes. */
+  metadataPeers?: MetadataPeers;
+  /** In a cluster worker: what GET /metrics serves instead of this process's registry alone. */
+  exposition?: (registry: Registry) => () => Promise<string>;
 }
 
 /** The auth strategy the configuration names; keystone needs its URL and service credentials. */
@@ -66,9 +84,15 @@ function authenticatorFromConfig(config: QgateConfig): Authenticator {
 }
 
 /** Starts a gateway for a configuration. */
-export async function startGateway(config: QgateConfig, logger: Logger): Promise<Gateway> {
+export async function startGateway(
+  config: QgateConfig,
+  logger: Logger,
+  options: GatewayOptions = {},
+): Promise<Gateway> {
+  const announce = options.announce ?? true;
   const auth = authenticatorFromConfig(config);
   const metrics = createMetrics();
+  if (options.exposition) metrics.exposition = options.exposition(metrics.registry);
   const poolMetrics = createPoolMetrics(metrics.registry);
   const storeOptions = { timeoutMs: config.store.timeout_ms, gcIntervalMs: config.store.gc_interval_ms };
   let opened: Awaited<ReturnType<typeof openCatalog>>;
@@ -138,6 +162,11 @@ export async function startGateway(config: QgateConfig, logger: Logger): Promise
     policy,
     signedUrlKey: config.signed_url.secret_key,
     subscriptions: notifier.settings,
+    metadataCache: new QueueMetadataCache({
+      ttlMs: config.store.metadata_cache_ms,
+      maxEntries: config.catalog.cache_size,
+      peers: options.metadataPeers,
+    }),
   });
   const app = createHttpApp({
     operations,
@@ -191,15 +220,18 @@ export async function startGateway(config: QgateConfig, logger: Logger): Promise
     pools.length === 1 && isEmbeddedUri(pools[0].uri)
       ? 'the embedded store (memory: in-process, nothing is kept across a restart)'
       : `${pools.length} pool(s): ${pools.map((p) => `${p.name} (${p.uri.split(':')[0]})`).join(', ')}`;
-  logger.info(
-    { url, pools: pools.map((p) => p.name), authStrategy: config.auth_strategy },
-    `qgate listening on ${url} with ${store}`,
-  );
-  for (const change of opened.changes) logger.info({ change }, `catalog: ${change}`);
-  if (websocket) logger.info({ wsUrl: websocket.url }, `qgate websocket API listening on ${websocket.url}`);
-  else logger.info('qgate websocket API disabled (websocket.port is 0)');
-  if (config.auth_strategy === 'noauth') {
-    logger.warn('auth_strategy is noauth: X-Project-ID is trusted as sent; use it for development only');
+  const workers = options.workers ?? 1;
+  if (announce) {
+    logger.info(
+      { url, pools: pools.map((p) => p.name), authStrategy: config.auth_strategy, workers },
+      `qgate listening on ${url} with ${store}${workers > 1 ? ` (${workers} worker processes)` : ''}`,
+    );
+    for (const change of opened.changes) logger.info({ change }, `catalog: ${change}`);
+    if (websocket) logger.info({ wsUrl: websocket.url }, `qgate websocket API listening on ${websocket.url}`);
+    else logger.info('qgate websocket API disabled (websocket.port is 0)');
+    if (config.auth_strategy === 'noauth') {
+      logger.warn('auth_strategy is noauth: X-Project-ID is trusted as sent; use it for development only');
+    }
   }
   return {
     server,
@@ -229,10 +261,23 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger(config.log.level);
+  const root = createLogger(config.log.level);
+  // A worker's lines say which worker wrote them (the first one, worker 1's "listening" line, included).
+  const logger = cluster.isWorker ? root.child({ worker: cluster.worker?.id }) : root;
+  const plan = await planWorkers(config);
+  if (cluster.isPrimary && plan.workers > 1) {
+    runPrimary(plan.workers, logger);
+    return;
+  }
+  const peers = cluster.isWorker ? new ClusterMetadataPeers(process) : undefined;
   let gateway: Gateway;
   try {
-    gateway = await startGateway(config, logger);
+    gateway = await startGateway(config, logger, {
+      announce: !cluster.isWorker || cluster.worker?.id === 1,
+      workers: plan.workers,
+      metadataPeers: peers,
+      exposition: cluster.isWorker ? workerExposition : undefined,
+    });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`qgate: ${err.message}\n`);
@@ -243,6 +288,8 @@ async function main(): Promise<void> {
     process.stderr.write(`qgate: could not start: ${(err as Error).message}\n`);
     process.exit(1);
   }
+  if (plan.note) logger.info({ workers: 1 }, `qgate: ${plan.note}`);
+  if (cluster.isWorker) process.send?.(READY_MESSAGE);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -251,6 +298,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     await gateway.close();
+    peers?.close();
     logger.info('qgate stopped');
     logger.flush();
     process.exit(0);

@@ -30,6 +30,14 @@ export const configSchema = {
     default: 8888,
     env: 'QGATE_PORT',
   },
+  workers: {
+    doc:
+      'Gateway processes sharing the port (node:cluster); 0 (the default): one per core; 1: no cluster. ' +
+      'The embedded memory: store (or a memory: catalog) is per process, so with it qgate runs one process.',
+    format: intRange(0, 256),
+    default: 0,
+    env: 'QGATE_WORKERS',
+  },
   admin_mode: {
     doc: 'Serve the admin API (pools, flavors) to noauth callers, as Zaqar admin_mode.',
     format: Boolean,
@@ -238,6 +246,15 @@ export const configSchema = {
       format: intRange(0, 3600000),
       default: 5000,
       env: 'QGATE_STORE_GC_INTERVAL_MS',
+    },
+    metadata_cache_ms: {
+      doc:
+        "How long a process reuses a queue's metadata for the checks and defaults of message posts, in ms " +
+        '(0: read it on every post). Changes made through this gateway (any of its workers) apply at once; ' +
+        'changes made through another gateway apply to posts here at most this late.',
+      format: intRange(0, 60000),
+      default: 1000,
+      env: 'QGATE_STORE_METADATA_CACHE_MS',
     },
   },
   log: {

@@ -17,6 +17,11 @@ export interface Metrics {
   wsFramesOut: Counter<'action' | 'status'>;
   /** Websocket errors: error responses and dropped or refused connections, by kind. */
   wsErrors: Counter<'kind'>;
+  /**
+   * The text GET /metrics serves: this registry's, or in a cluster worker every worker's aggregated
+   * (cluster/metrics.ts replaces it), so a scrape sees the whole gateway whichever worker answers.
+   */
+  exposition: () => Promise<string>;
 }
 
 /** Creates a registry with the HTTP and websocket metrics and Node process metrics. */
@@ -59,5 +64,14 @@ export function createMetrics(): Metrics {
     labelNames: ['kind'] as const,
     registers: [registry],
   });
-  return { registry, httpRequests, httpDuration, wsConnections, wsFramesIn, wsFramesOut, wsErrors };
+  return {
+    registry,
+    httpRequests,
+    httpDuration,
+    wsConnections,
+    wsFramesIn,
+    wsFramesOut,
+    wsErrors,
+    exposition: () => registry.metrics(),
+  };
 }

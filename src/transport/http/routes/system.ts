@@ -25,7 +25,7 @@ export function openRoutes(app: Express, metrics: Metrics): void {
       res
         .status(200)
         .type(metrics.registry.contentType)
-        .send(await metrics.registry.metrics());
+        .send(await metrics.exposition());
     },
   });
 }
