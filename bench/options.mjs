@@ -10,10 +10,17 @@ export const USAGE = `Usage: npm run bench -- [options]
   --target URL        a running qgate on 127.0.0.1 (default http://127.0.0.1:8888)
   --pid PID           that gateway's process id, to report its CPU% and RSS
   --start-server      spawn node dist/main.js on a free port for each run and stop it afterwards
-  --store URI         with --start-server: the store (QGATE_STORE_URI), e.g. redis://127.0.0.1:6379
+  --store URI         with --start-server: the store (QGATE_STORE_URI), e.g. redis://127.0.0.1:6379;
+                      repeat it to run everything once per store (memory: is the embedded store)
+  --workers N         with --start-server: gateway worker processes (QGATE_WORKERS; default one per core)
   --prefill N         claim: pre-fill up to N messages (default 200000; at most --duration seconds of posting)
   --all               every scenario at 16 and 64 connections; writes the table to bench/RESULTS.md
   --results PATH      where --all writes its table (default bench/RESULTS.md)
+  --baseline DIR      with --start-server: another built checkout (the "before"); every run alternates
+                      it with this one, --rounds times (A B A B), on the first --store only
+  --rounds N          with --baseline: pairs of runs per scenario (default 2)
+  --soak S            with --all: one more mixed run of S seconds at 16 connections on the first store,
+                      reporting the gateway's RSS over time (is it flat after warm-up?)
   -h, --help          this text
 
 Build first (npm run build). Exits 1 when a verification fails, 2 on bad usage.`;
@@ -46,7 +53,11 @@ export function parseOptions(argv) {
         target: { type: 'string', default: 'http://127.0.0.1:8888' },
         pid: { type: 'string' },
         'start-server': { type: 'boolean', default: false },
-        store: { type: 'string' },
+        store: { type: 'string', multiple: true },
+        workers: { type: 'string' },
+        baseline: { type: 'string' },
+        rounds: { type: 'string', default: '2' },
+        soak: { type: 'string' },
         prefill: { type: 'string', default: '200000' },
         all: { type: 'boolean', default: false },
         results: { type: 'string' },
@@ -67,6 +78,9 @@ export function parseOptions(argv) {
   if (values.store && !values['start-server']) throw new UsageError('--store needs --start-server');
   if (values.pid && values['start-server']) throw new UsageError('--pid and --start-server exclude each other');
   if (values.results && !values.all) throw new UsageError('--results needs --all');
+  if (values.workers && !values['start-server']) throw new UsageError('--workers needs --start-server');
+  if (values.baseline && !values['start-server']) throw new UsageError('--baseline needs --start-server');
+  if (values.soak && !values.all) throw new UsageError('--soak needs --all');
   const connections = integer('connections', values.connections, 1, 1024);
   if (values.scenario === 'mixed' && connections < 4 && !values.all) {
     throw new UsageError('mixed needs at least 4 connections (½ producers, ¼ consumers, ¼ observers)');
@@ -79,7 +93,11 @@ export function parseOptions(argv) {
     target: target.origin,
     pid: values.pid ? integer('pid', values.pid, 1, 2 ** 22) : undefined,
     startServer: values['start-server'],
-    store: values.store,
+    stores: values.store ?? [],
+    workers: values.workers ? integer('workers', values.workers, 1, 256) : undefined,
+    baseline: values.baseline,
+    rounds: integer('rounds', values.rounds, 1, 10),
+    soak: values.soak ? integer('soak', values.soak, 10, 3600) : undefined,
     prefill: integer('prefill', values.prefill, 100, 5_000_000),
     all: values.all,
     results: values.results,

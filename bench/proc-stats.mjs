@@ -1,4 +1,4 @@
-// CPU% and RSS of a process over a run, read from /proc/PID/stat and /proc/PID/status (Linux only).
+// CPU% and RSS of a process and its descendants over a run, read from /proc (Linux only).
 
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -32,37 +32,77 @@ async function rssBytes(pid) {
   return match ? Number(match[1]) * 1024 : 0;
 }
 
+/** The process and all its descendants (a clustered gateway: the primary and its workers). */
+async function processTree(pid) {
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) {
+    const children = await readFile(`/proc/${tree[i]}/task/${tree[i]}/children`, 'utf8').catch(() => '');
+    for (const child of children.trim().split(/\s+/)) if (child) tree.push(Number(child));
+  }
+  return tree;
+}
+
 /**
- * Starts sampling a process; `stop()` returns { cpuPercent, rssPeakBytes, rssEndBytes }
- * where 100% CPU is one core fully busy. Returns null from stop() if the process could not be read.
+ * Starts sampling a process and its descendants (cluster workers included, restarted ones too); `stop()`
+ * returns { cpuPercent, rssPeakBytes, rssEndBytes, processes, rssSeries } where 100% CPU is one core fully
+ * busy, RSS is summed over the processes alive at each sample, and rssSeries is [{ s, bytes }] every
+ * SAMPLE_MS. Returns null from stop() if the process could not be read.
  */
 export async function sampleProcess(pid) {
   const ticks = await clockTicks();
   const startedAt = performance.now();
-  let startCpu;
+  /** CPU seconds per pid: when first seen (0 for a process born during the run) and when last seen. */
+  const cpu = new Map();
+  let peak = 0;
+  let last = 0;
+  let processes = 1;
+  const series = [];
+  const sample = async (initial) => {
+    const tree = await processTree(pid);
+    let rss = 0;
+    for (const p of tree) {
+      const used = await cpuSeconds(p, ticks).catch(() => undefined);
+      if (used === undefined) continue;
+      const known = cpu.get(p);
+      if (known) known.last = used;
+      else cpu.set(p, { first: initial ? used : 0, last: used });
+      rss += await rssBytes(p).catch(() => 0);
+    }
+    processes = Math.max(processes, tree.length);
+    peak = Math.max(peak, rss);
+    last = rss;
+    series.push({ s: (performance.now() - startedAt) / 1000, bytes: rss });
+  };
   try {
-    startCpu = await cpuSeconds(pid, ticks);
+    await cpuSeconds(pid, ticks);
   } catch {
     return { stop: async () => null };
   }
-  let peak = await rssBytes(pid).catch(() => 0);
+  await sample(true);
+  let busy = false;
   const timer = setInterval(() => {
-    rssBytes(pid)
-      .then((rss) => {
-        peak = Math.max(peak, rss);
-      })
-      .catch(() => {});
+    if (busy) return;
+    busy = true;
+    sample(false)
+      .catch(() => {})
+      .finally(() => {
+        busy = false;
+      });
   }, SAMPLE_MS);
   return {
     stop: async () => {
       clearInterval(timer);
       try {
-        const [endCpu, endRss] = await Promise.all([cpuSeconds(pid, ticks), rssBytes(pid)]);
+        await cpuSeconds(pid, ticks);
+        await sample(false);
         const seconds = (performance.now() - startedAt) / 1000;
+        const used = [...cpu.values()].reduce((sum, c) => sum + (c.last - c.first), 0);
         return {
-          cpuPercent: ((endCpu - startCpu) / seconds) * 100,
-          rssPeakBytes: Math.max(peak, endRss),
-          rssEndBytes: endRss,
+          cpuPercent: (used / seconds) * 100,
+          rssPeakBytes: peak,
+          rssEndBytes: last,
+          processes,
+          rssSeries: series,
         };
       } catch {
         return null;

@@ -20,12 +20,13 @@ const COLUMNS = [
   ['socket errors', 'socketErrors'],
   ['gateway CPU%', 'cpu'],
   ['gateway RSS MB', 'rss'],
+  ['workers', 'workers'],
   ['bench CPU%', 'benchCpu'],
   ['verify', 'verify'],
 ];
 
 /** Columns holding text (left-aligned); the others hold numbers (right-aligned). */
-const TEXT_COLUMNS = new Set([0, 4, 14]);
+const TEXT_COLUMNS = new Set([0, 4, 15]);
 
 const fixed = (n, digits) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
 
@@ -46,6 +47,7 @@ function row(name, connections, tally, counts, elapsedS, outcome) {
     socketErrors: String(tally.socketErrors + tally.timeouts),
     cpu: outcome?.gateway ? fixed(outcome.gateway.cpuPercent, 0) : '',
     rss: outcome?.gateway ? fixed(outcome.gateway.rssPeakBytes / 2 ** 20, 0) : '',
+    workers: outcome?.workers ? String(outcome.workers) : '',
     benchCpu: outcome ? fixed(outcome.benchCpu, 0) : '',
     verify: outcome ? (outcome.failures.length ? 'FAIL' : 'PASS') : '',
   };
@@ -108,4 +110,130 @@ export async function describeMachine() {
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     commit,
   };
+}
+
+/** msgs/s and p99 of a run's main row (for a mixed run: produced msgs/s and the p99 of every response). */
+function headline(run) {
+  const tallies = [...run.result.tallies.values()];
+  const main = tallies.length === 1 ? tallies[0] : run.result.tallies.get('producers');
+  const all = tallies.length === 1 ? tallies[0] : mergeTallies('all', tallies);
+  const [p99] = all.latencies.percentiles([99]);
+  return { msgsPerS: main.messages / run.result.elapsedS, p99, cpu: run.gateway?.cpuPercent };
+}
+
+/** The before/after table of alternating runs: one row per scenario and connection count, every pair shown. */
+export function abTable(pairs) {
+  const groups = new Map();
+  for (const pair of pairs) {
+    const key = `${pair.after.scenario} ${pair.after.connections}`;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(pair);
+  }
+  const lines = [
+    '| scenario | conns | msgs/s before | msgs/s after | after ÷ before | p99 ms before | p99 ms after | CPU% before | CPU% after |',
+    '| -------- | ----: | ------------: | -----------: | -------------: | ------------: | -----------: | ----------: | ---------: |',
+  ];
+  for (const group of groups.values()) {
+    const b = group.map((p) => headline(p.before));
+    const a = group.map((p) => headline(p.after));
+    const list = (values, digits) => values.map((v) => fixed(v, digits)).join(' / ');
+    lines.push(
+      `| ${group[0].after.scenario} | ${group[0].after.connections} | ${list(
+        b.map((h) => h.msgsPerS),
+        0,
+      )} | ` +
+        `${list(
+          a.map((h) => h.msgsPerS),
+          0,
+        )} | ${a.map((h, i) => `${fixed(h.msgsPerS / b[i].msgsPerS, 1)}×`).join(' / ')} | ` +
+        `${list(
+          b.map((h) => h.p99),
+          1,
+        )} | ${list(
+          a.map((h) => h.p99),
+          1,
+        )} | ` +
+        `${list(
+          b.map((h) => h.cpu),
+          0,
+        )} | ${list(
+          a.map((h) => h.cpu),
+          0,
+        )} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** Zaqar's reference figures on this kind of machine (issue 9); the targets are 10× the msgs/s and p99 ÷ 5. */
+const REFERENCE = {
+  post1: { msgsPerS: 1400, p99: 18 },
+  post10: { msgsPerS: 7800, p99: 28 },
+  list: { msgsPerS: 4800, p99: 44 },
+  claim: { msgsPerS: 3000, p99: 38 },
+  mixed: { msgsPerS: 390 },
+};
+
+/** Whether each scenario meets the targets, from every run of the current build (all must meet them). */
+export function targetsSection(runs) {
+  const lines = [
+    '### Targets (10× the reference msgs/s, p99 at most a fifth of the reference; every run must meet them)',
+    '',
+    '| scenario | conns | msgs/s (each run) | target msgs/s | p99 ms (each run) | target p99 ms | met? |',
+    '| -------- | ----: | ----------------: | ------------: | ----------------: | ------------: | ---- |',
+  ];
+  const groups = new Map();
+  for (const run of runs) {
+    const key = `${run.scenario} ${run.connections}`;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(run);
+  }
+  for (const group of groups.values()) {
+    const { scenario, connections } = group[0];
+    const ref = REFERENCE[scenario];
+    const h = group.map(headline);
+    const msgsTarget = ref.msgsPerS * 10;
+    const p99Target = ref.p99 === undefined ? undefined : ref.p99 / 5;
+    const msgsMet = h.every((x) => x.msgsPerS >= msgsTarget);
+    const p99Met = p99Target === undefined || h.every((x) => x.p99 <= p99Target);
+    const verdict =
+      msgsMet && p99Met ? 'yes' : `no (${[msgsMet ? '' : 'msgs/s', p99Met ? '' : 'p99'].filter(Boolean).join(', ')})`;
+    lines.push(
+      `| ${scenario}${scenario === 'mixed' ? ' (produced)' : ''} | ${connections} | ${h.map((x) => fixed(x.msgsPerS, 0)).join(' / ')} | ${msgsTarget} | ` +
+        `${h.map((x) => fixed(x.p99, 1)).join(' / ')} | ${p99Target === undefined ? '–' : fixed(p99Target, 1)} | ${verdict} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** The RSS-over-time section of a long mixed run: the series every 30 s and whether it stayed flat. */
+export function soakSection(run) {
+  const series = run.gateway?.rssSeries ?? [];
+  const mb = (bytes) => bytes / 2 ** 20;
+  const at = (from, to) => series.filter((p) => p.s >= from && p.s < to).map((p) => p.bytes);
+  const seconds = series.length ? series[series.length - 1].s : 0;
+  const points = [];
+  for (let t = 0; t <= seconds; t += 30) {
+    const window = at(t, t + 30);
+    if (window.length) points.push(`${t} s: ${fixed(mb(Math.max(...window)), 0)}`);
+  }
+  // Warm-up: the first minute. Flat: the last two minutes peak no more than 5% above the minute after warm-up.
+  const early = at(60, 120);
+  const late = at(Math.max(120, seconds - 120), seconds + 1);
+  let verdict = 'too short to judge (needs more than 2 minutes)';
+  if (early.length && late.length && seconds > 180) {
+    const growth = Math.max(...late) / Math.max(...early) - 1;
+    verdict =
+      `peak ${fixed(mb(Math.max(...early)), 0)} MB in minute 2, ${fixed(mb(Math.max(...late)), 0)} MB in the last two ` +
+      `minutes (${growth >= 0 ? '+' : ''}${fixed(growth * 100, 1)}%): ${growth <= 0.05 ? 'flat after warm-up' : 'GROWING'}`;
+  }
+  return [
+    `## RSS over a ${fixed(run.result.elapsedS, 0)} s mixed run (16 connections, ${run.workers ?? 1} worker process(es))`,
+    '',
+    markdownTable(rowsOf(run)),
+    '',
+    `Gateway RSS (MB, all processes, peak per 30 s window): ${points.join(', ')}.`,
+    '',
+    `Verdict: ${verdict}.`,
+  ].join('\n');
 }

@@ -7,16 +7,17 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const MAIN = join(ROOT, 'dist', 'main.js');
 const START_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 10_000;
 
 /**
  * Spawns the built gateway with QGATE_PORT=0 on 127.0.0.1 and waits for the JSON log line carrying its
  * "url". Returns { url, pid, store, stop() }. `store` is a store URI (QGATE_STORE_URI) or undefined for the
- * default (the embedded memory: store).
+ * default (the embedded memory: store); `workers` sets QGATE_WORKERS (default: the gateway's own, one per
+ * core); `root` is the checkout whose dist/main.js runs (default: this one; --baseline passes another).
  */
-export async function startServer({ store } = {}) {
+export async function startServer({ store, workers, root = ROOT } = {}) {
+  const MAIN = join(root, 'dist', 'main.js');
   try {
     await access(MAIN);
   } catch {
@@ -30,13 +31,15 @@ export async function startServer({ store } = {}) {
     QGATE_LOG_LEVEL: 'info',
   };
   if (store) env.QGATE_STORE_URI = store;
-  const child = spawn(process.execPath, [MAIN], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (workers !== undefined) env.QGATE_WORKERS = String(workers);
+  const child = spawn(process.execPath, [MAIN], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   let stderr = '';
   child.stderr.on('data', (chunk) => {
     stderr = (stderr + chunk).slice(-4000);
   });
 
+  let firstLine;
   const url = await new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });
     const timer = setTimeout(() => {
@@ -52,6 +55,7 @@ export async function startServer({ store } = {}) {
       }
       if (typeof entry.url === 'string') {
         clearTimeout(timer);
+        firstLine = entry;
         resolve(entry.url);
       }
     });
@@ -66,6 +70,7 @@ export async function startServer({ store } = {}) {
   return {
     url,
     pid: child.pid,
+    workers: firstLine.workers ?? 1,
     store: store ?? 'memory:',
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
