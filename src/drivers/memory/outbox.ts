@@ -69,10 +69,14 @@ export class MemoryOutbox {
   }
 
   deleteSubscription(scope: QueueScope, id: string): void {
-    // Only the named queue's own subscription: an id from another queue or project changes nothing.
-    if (!this.subsOf(scope, false).delete(id)) return;
-    for (const [key, d] of this.pending) if (d.subscriptionId === id) this.pending.delete(key);
-    this.failed.delete(id);
+    // Within the named queue only: an id from another queue or project changes nothing there.
+    this.subsOf(scope, false).delete(id);
+    const key = scopeKey(scope);
+    for (const [did, d] of this.pending)
+      if (d.subscriptionId === id && scopeKey(d.scope) === key) this.pending.delete(did);
+    const failed = this.failed.get(id)?.filter((f) => scopeKey(f.scope) !== key);
+    if (failed && failed.length > 0) this.failed.set(id, failed);
+    else this.failed.delete(id);
   }
 
   /** Forgets a deleted queue's subscriptions; deliveries already recorded are still made. */
