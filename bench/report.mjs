@@ -118,7 +118,9 @@ function headline(run) {
   const main = tallies.length === 1 ? tallies[0] : run.result.tallies.get('producers');
   const all = tallies.length === 1 ? tallies[0] : mergeTallies('all', tallies);
   const [p99] = all.latencies.percentiles([99]);
-  return { msgsPerS: main.messages / run.result.elapsedS, p99, cpu: run.gateway?.cpuPercent };
+  // CPU per request: the share of a core the gateway used over the run, divided by the requests answered.
+  const cpuUs = run.gateway ? ((run.gateway.cpuPercent / 100) * run.result.elapsedS * 1e6) / all.responses : undefined;
+  return { msgsPerS: main.messages / run.result.elapsedS, p99, cpu: run.gateway?.cpuPercent, cpuUs };
 }
 
 /** The before/after table of alternating runs: one row per scenario and connection count, every pair shown. */
@@ -130,37 +132,43 @@ export function abTable(pairs) {
     groups.get(key).push(pair);
   }
   const lines = [
-    '| scenario | conns | msgs/s before | msgs/s after | after ÷ before | p99 ms before | p99 ms after | CPU% before | CPU% after |',
-    '| -------- | ----: | ------------: | -----------: | -------------: | ------------: | -----------: | ----------: | ---------: |',
+    '| scenario | conns | msgs/s before | msgs/s after | after ÷ before | p99 ms before | p99 ms after | gateway CPU µs/request before | after |',
+    '| -------- | ----: | ------------: | -----------: | -------------: | ------------: | -----------: | ----------------------------: | ----: |',
   ];
+  const list = (values, digits) => values.map((v) => fixed(v, digits)).join(' / ');
   for (const group of groups.values()) {
     const b = group.map((p) => headline(p.before));
     const a = group.map((p) => headline(p.after));
-    const list = (values, digits) => values.map((v) => fixed(v, digits)).join(' / ');
-    lines.push(
-      `| ${group[0].after.scenario} | ${group[0].after.connections} | ${list(
+    const cells = [
+      group[0].after.scenario,
+      group[0].after.connections,
+      list(
         b.map((h) => h.msgsPerS),
         0,
-      )} | ` +
-        `${list(
-          a.map((h) => h.msgsPerS),
-          0,
-        )} | ${a.map((h, i) => `${fixed(h.msgsPerS / b[i].msgsPerS, 1)}×`).join(' / ')} | ` +
-        `${list(
-          b.map((h) => h.p99),
-          1,
-        )} | ${list(
-          a.map((h) => h.p99),
-          1,
-        )} | ` +
-        `${list(
-          b.map((h) => h.cpu),
-          0,
-        )} | ${list(
-          a.map((h) => h.cpu),
-          0,
-        )} |`,
-    );
+      ),
+      list(
+        a.map((h) => h.msgsPerS),
+        0,
+      ),
+      a.map((h, i) => `${fixed(h.msgsPerS / b[i].msgsPerS, 1)}×`).join(' / '),
+      list(
+        b.map((h) => h.p99),
+        1,
+      ),
+      list(
+        a.map((h) => h.p99),
+        1,
+      ),
+      list(
+        b.map((h) => h.cpuUs),
+        0,
+      ),
+      list(
+        a.map((h) => h.cpuUs),
+        0,
+      ),
+    ];
+    lines.push(`| ${cells.join(' | ')} |`);
   }
   return lines.join('\n');
 }
@@ -217,15 +225,24 @@ export function soakSection(run) {
     const window = at(t, t + 30);
     if (window.length) points.push(`${t} s: ${fixed(mb(Math.max(...window)), 0)}`);
   }
-  // Warm-up: the first minute. Flat: the last two minutes peak no more than 5% above the minute after warm-up.
-  const early = at(60, 120);
-  const late = at(Math.max(120, seconds - 120), seconds + 1);
+  // Warm-up: the first minute. After it, the least-squares trend of every sample says whether RSS grows.
+  const after = series.filter((p) => p.s >= 60);
   let verdict = 'too short to judge (needs more than 2 minutes)';
-  if (early.length && late.length && seconds > 180) {
-    const growth = Math.max(...late) / Math.max(...early) - 1;
+  if (after.length > 10 && seconds > 120) {
+    const n = after.length;
+    const meanS = after.reduce((sum, p) => sum + p.s, 0) / n;
+    const meanB = after.reduce((sum, p) => sum + p.bytes, 0) / n;
+    const slope =
+      after.reduce((sum, p) => sum + (p.s - meanS) * (p.bytes - meanB), 0) /
+      after.reduce((sum, p) => sum + (p.s - meanS) ** 2, 0);
+    const drift = (slope * (seconds - 60)) / meanB;
+    const low = Math.min(...after.map((p) => p.bytes));
+    const high = Math.max(...after.map((p) => p.bytes));
+    const trend = drift > 0.05 ? 'GROWING' : drift < -0.05 ? 'shrinking' : 'flat after warm-up';
     verdict =
-      `peak ${fixed(mb(Math.max(...early)), 0)} MB in minute 2, ${fixed(mb(Math.max(...late)), 0)} MB in the last two ` +
-      `minutes (${growth >= 0 ? '+' : ''}${fixed(growth * 100, 1)}%): ${growth <= 0.05 ? 'flat after warm-up' : 'GROWING'}`;
+      `after the first minute RSS averaged ${fixed(mb(meanB), 0)} MB (${fixed(mb(low), 0)}–${fixed(mb(high), 0)} MB); ` +
+      `its trend is ${slope >= 0 ? '+' : ''}${fixed(mb(slope) * 60, 1)} MB per minute, ` +
+      `${drift >= 0 ? '+' : ''}${fixed(drift * 100, 1)}% over the run: ${trend}`;
   }
   return [
     `## RSS over a ${fixed(run.result.elapsedS, 0)} s mixed run (16 connections, ${run.workers ?? 1} worker process(es))`,

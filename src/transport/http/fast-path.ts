@@ -154,6 +154,11 @@ async function run(
     if (!handler) throw new MethodNotAllowed(route.allowed);
     await handler(req, res);
   } catch (err) {
-    chain.errorHandler(err, req, res);
+    try {
+      chain.errorHandler(err, req, res);
+    } catch {
+      // Rendering the error failed too (express would have fallen back to finalhandler): drop the connection.
+      res.destroy();
+    }
   }
 }
