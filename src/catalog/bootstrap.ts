@@ -6,6 +6,7 @@ import { redactUri } from '../core/redact';
 import { applyCatalog, parseCatalogDocument } from './apply';
 import { PoolCatalog, type PoolDriverFactory } from './catalog';
 import { MemoryCatalogStore } from './memory-store';
+import { MongoCatalogStore } from './mongo-store';
 import { RedisCatalogStore } from './redis-store';
 import type { CatalogStore } from './types';
 
@@ -32,6 +33,7 @@ export interface CatalogBootstrapOptions {
 export function openCatalogStore(uri: string, timeoutMs: number): CatalogStore {
   if (uri === 'memory:' || uri === 'memory://') return new MemoryCatalogStore();
   if (/^rediss?:\/\//.test(uri)) return new RedisCatalogStore(uri, { timeoutMs });
+  if (/^mongodb(\+srv)?:\/\//i.test(uri)) return new MongoCatalogStore(uri, { timeoutMs });
   throw new BadRequest(`Unsupported store URI scheme "${uri.split(':')[0]}:"; use memory: or redis://host:port.`);
 }
 

@@ -64,6 +64,27 @@ outage('MongoDB driver: an unreachable MongoDB (stand-in stopped and started aga
     expect((await d.getMessage(scope, id)).body).toBe('x');
   });
 
+  test('subscriptions and deliveries answer 503 too while MongoDB is down, and work again once it is up', async () => {
+    driver = await createMongoDriver(mongo.uri('qgate_outbox_outage'), options);
+    const sub = { subscriber: 'http://127.0.0.1:9/hook', ttl: 600, options: {}, confirmed: true };
+    await driver.createSubscription(scope, sub);
+    await mongo.stop();
+
+    const unavailable = /MongoDB at 127\.0\.0\.1:\d+ is unreachable/;
+    await expect(driver.takeDeliveries(10, 60_000)).rejects.toThrow(unavailable);
+    await expect(driver.createSubscription(scope, sub)).rejects.toBeInstanceOf(ServiceUnavailable);
+    await expect(driver.listSubscriptions(scope, { limit: 10 })).rejects.toBeInstanceOf(ServiceUnavailable);
+    await expect(driver.settleDelivery(scope, 'x', { kind: 'delivered' })).rejects.toBeInstanceOf(ServiceUnavailable);
+    await expect(driver.postMessages(scope, [msg], 'c')).rejects.toBeInstanceOf(ServiceUnavailable);
+
+    // The stand-in keeps nothing across a restart: the subscription is made again once it is up.
+    await mongo.start();
+    const d = driver;
+    await eventually(() => d.createSubscription(scope, sub));
+    await d.postMessages(scope, [msg], 'c');
+    expect((await d.takeDeliveries(10, 60_000)).map((t) => t.payload.body)).toEqual(['x']);
+  });
+
   test('a driver created while MongoDB is down resolves, answers 503, and readies itself once it is up', async () => {
     const uri = mongo.uri('qgate_late');
     await mongo.stop();

@@ -52,6 +52,8 @@ export interface DeliveryDoc {
   l?: string;
   /** Last error. */
   r?: string;
+  /** Detached by a deletion of its queue: still made, and a purge of the queue's name leaves it. */
+  dq?: true;
 }
 
 /** A delivery that exhausted its retries: the delivery's fields, when it failed and its place in the list. */

@@ -176,20 +176,22 @@ export async function updateSubscription(
 }
 
 /**
- * Deletes a subscription of this queue with its pending and failed deliveries (one transaction where available).
- * The subscription goes first, so a failure being recorded meanwhile either is deleted here or sees it gone (see
- * recordFailure in deliveries.ts). The later steps run whether or not it was there: an unsubscribe repeated after
- * a crash in between removes what the first one left.
+ * Deletes a subscription of this queue with its pending and failed deliveries in this queue (one transaction where
+ * available). The subscription goes first, so a failure being recorded meanwhile either is deleted here or sees it
+ * gone (see recordFailure in deliveries.ts). The later steps run whether or not its document is still there, as in
+ * the memory store: the deliveries of an expired (swept or replaced) subscription, or of one whose queue was
+ * deleted, go too; and an unsubscribe repeated after a crash in between removes what the first one left.
  */
 export function deleteSubscription(ctx: OutboxContext, scope: QueueScope, id: string): Promise<void> {
   return ctx.atomic.run(async (session) => {
-    await ctx.col.subscriptions.deleteOne({ _id: id, p: scope.project, q: scope.queue }, { session });
-    await ctx.col.deliveries.deleteMany({ p: scope.project, q: scope.queue, s: id }, { session });
-    await ctx.col.failedDeliveries.deleteMany({ s: id, p: scope.project, q: scope.queue }, { session });
+    const inQueue = { p: scope.project, q: scope.queue };
+    await ctx.col.subscriptions.deleteOne({ _id: id, ...inQueue }, { session });
+    await ctx.col.deliveries.deleteMany({ ...inQueue, s: id }, { session });
+    await ctx.col.failedDeliveries.deleteMany({ s: id, ...inQueue }, { session });
   });
 }
 
-/** The ids of every subscription of the queue, live or expired. */
+/** The ids of every subscription document of the queue, live or expired. */
 async function subscriptionIds(col: MongoCollections, scope: QueueScope, session?: ClientSession) {
   const docs = await col.subscriptions
     .find({ p: scope.project, q: scope.queue }, { projection: { _id: 1 }, session })
@@ -198,23 +200,32 @@ async function subscriptionIds(col: MongoCollections, scope: QueueScope, session
   return docs.map((d) => d._id);
 }
 
-/** Deletes every subscription of the queue with their pending and failed deliveries. */
+/**
+ * Deletes every subscription of the queue with their pending and failed deliveries: those recorded since the queue
+ * was last deleted (a deletion detaches what it leaves, dq), whether or not their subscription's document is left.
+ */
 export function purgeSubscriptions(ctx: OutboxContext, scope: QueueScope): Promise<void> {
   return ctx.atomic.run(async (session) => {
+    const inQueue = { p: scope.project, q: scope.queue };
     const ids = await subscriptionIds(ctx.col, scope, session);
-    if (ids.length === 0) return;
-    await ctx.col.subscriptions.deleteMany({ p: scope.project, q: scope.queue, _id: { $in: ids } }, { session });
-    await ctx.col.deliveries.deleteMany({ p: scope.project, q: scope.queue, s: { $in: ids } }, { session });
-    await ctx.col.failedDeliveries.deleteMany({ s: { $in: ids } }, { session });
+    if (ids.length > 0) await ctx.col.subscriptions.deleteMany({ ...inQueue, _id: { $in: ids } }, { session });
+    await ctx.col.deliveries.deleteMany({ ...inQueue, dq: { $exists: false } }, { session });
+    if (ids.length > 0) await ctx.col.failedDeliveries.deleteMany({ s: { $in: ids } }, { session });
   });
 }
 
-/** Forgets a deleted queue's subscriptions and failed lists; deliveries already recorded are still made. */
+/**
+ * Forgets a deleted queue's subscriptions and failed lists. Deliveries already recorded are still made: they are
+ * detached (dq), so a later purge of the queue's name leaves them (an unsubscribe naming their id still removes them).
+ */
 export async function forgetSubscriptions(col: MongoCollections, scope: QueueScope): Promise<void> {
+  const inQueue = { p: scope.project, q: scope.queue };
   const ids = await subscriptionIds(col, scope);
-  if (ids.length === 0) return;
-  await col.subscriptions.deleteMany({ p: scope.project, q: scope.queue, _id: { $in: ids } });
-  await col.failedDeliveries.deleteMany({ s: { $in: ids } });
+  if (ids.length > 0) {
+    await col.subscriptions.deleteMany({ ...inQueue, _id: { $in: ids } });
+    await col.failedDeliveries.deleteMany({ s: { $in: ids } });
+  }
+  await col.deliveries.updateMany({ ...inQueue, dq: { $exists: false } }, { $set: { dq: true } });
 }
 
 /** Removes up to `limit` expired subscriptions with their failed lists (the sweep); returns how many went. */
