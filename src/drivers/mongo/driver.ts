@@ -18,8 +18,9 @@
 //             f: confirmed, fs?: failures so far}. Unique (p, q, u): one document per subscriber of a queue, an
 //             expired one replaced conditionally (subscriptions.ts); (p, q, _id) lists them; (e) for the sweep.
 //   deliveries     {_id: ObjectId hex, p, q, s: subscription id, u, o, k: kind, y: payload JSON, a: attempts,
-//             c: created, d: due at, m?: message id, l?: lease token, r?: last error}. The outbox: (d, _id) is
-//             the store-wide due index takes lease from (deliveries.ts); (p, q, s) a subscription's deliveries.
+//             c: created, d: due at, m?: message id, l?: lease token, r?: last error, dq?: its queue was deleted}.
+//             The outbox: (d, _id) is the store-wide due index takes lease from (deliveries.ts); (p, q, s) a
+//             subscription's deliveries. A standalone post parks them first (fan-out.ts).
 //   failed_deliveries  a delivery's fields plus F: failed at, n: its subscription's failure number. (s, n) lists
 //             them newest first and caps each subscription's list at FAILED_KEPT_PER_SUBSCRIPTION.
 // Bodies, metadata, options and payloads are stored as JSON text, so any JSON round-trips exactly ($-prefixed or
