@@ -212,7 +212,7 @@ export const configSchema = {
       env: 'QGATE_CATALOG_FILE',
     },
     management_store_uri: {
-      doc: 'Where the catalog (pools, flavors, queue placements) is kept: memory: or redis://…; empty: the store.uri.',
+      doc: 'Where the catalog (pools, flavors, queue placements) is kept: memory:, redis://… or mongodb://…; empty: the store.uri.',
       format: String,
       default: '',
       env: 'QGATE_MANAGEMENT_STORE_URI',

@@ -116,11 +116,11 @@ export class MemoryDriver implements DataDriver, NotificationStore {
   }
 
   async deleteQueue(scope: QueueScope): Promise<void> {
+    this.outbox.forgetSubscriptions(scope);
     const queues = this.projects.get(scope.project);
     if (!queues) return;
     queues.delete(scope.queue);
     if (queues.size === 0) this.projects.delete(scope.project);
-    this.outbox.forgetSubscriptions(scope);
   }
 
   async listQueues(project: string, options: ListQueuesOptions): Promise<QueueSummary[]> {
