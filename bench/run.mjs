@@ -220,9 +220,10 @@ async function main() {
     const file = options.results ?? join(HERE, 'RESULTS.md');
     await writeFile(file, await resultsMarkdown(await describeMachine(), options, sections, soak, load));
     // The lint check covers bench/: leave the file as biome would format it.
-    await promisify(execFile)(join(HERE, '..', 'node_modules', '.bin', 'biome'), ['format', '--write', file]).catch(
-      () => {},
-    );
+    // Run from the file's own folder: biome ignores files outside the project it finds from its cwd.
+    await promisify(execFile)(join(HERE, '..', 'node_modules', '.bin', 'biome'), ['format', '--write', file], {
+      cwd: dirname(resolve(file)),
+    }).catch(() => {});
     process.stdout.write(`\nwrote ${file}\n`);
   }
   const failed = runs.filter((r) => r.failures.length);
