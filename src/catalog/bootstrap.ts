@@ -34,7 +34,9 @@ export function openCatalogStore(uri: string, timeoutMs: number): CatalogStore {
   if (uri === 'memory:' || uri === 'memory://') return new MemoryCatalogStore();
   if (/^rediss?:\/\//.test(uri)) return new RedisCatalogStore(uri, { timeoutMs });
   if (/^mongodb(\+srv)?:\/\//i.test(uri)) return new MongoCatalogStore(uri, { timeoutMs });
-  throw new BadRequest(`Unsupported store URI scheme "${uri.split(':')[0]}:"; use memory:, redis://host:port or mongodb://host/db.`);
+  throw new BadRequest(
+    `Unsupported store URI scheme "${uri.split(':')[0]}:"; use memory:, redis://host:port or mongodb://host/db.`,
+  );
 }
 
 /** The catalog ready to route, and the changes the catalog file made. */
