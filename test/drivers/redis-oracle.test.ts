@@ -5,18 +5,8 @@ import { MemoryDriver } from '../../src/drivers/memory/driver';
 import { connectRedisDriver, type RedisDriver } from '../../src/drivers/redis/driver';
 import type { DataDriver } from '../../src/drivers/types';
 import type { QueueMetadata, QueueScope, StoredMessage } from '../../src/core/types';
+import { random } from '../support/random';
 import { type RedisProcess, startRedisServer } from '../support/redis-server';
-
-/** A small seeded PRNG (mulberry32), so a failing sequence can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One driver's side of the run: its id and claim-id maps. */
 interface Side {
