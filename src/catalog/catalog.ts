@@ -39,6 +39,8 @@ interface PoolHandle {
 /** A queue's owning pool and its driver. */
 export interface RoutedQueue {
   pool: string;
+  /** The flavor the queue was placed with (null: the default group). */
+  flavor: string | null;
   driver: DataDriver;
 }
 
@@ -68,7 +70,7 @@ export class PoolCatalog {
   async lookup(scope: QueueScope): Promise<RoutedQueue | undefined> {
     const placement = await this.placementOf(scope);
     if (!placement) return undefined;
-    return { pool: placement.pool, driver: await this.driverOf(placement.pool) };
+    return { ...placement, driver: await this.driverOf(placement.pool) };
   }
 
   /** The queue's placement (cached), or undefined. */
@@ -88,7 +90,7 @@ export class PoolCatalog {
    */
   async register(scope: QueueScope, flavor: string | null): Promise<RoutedQueue> {
     const existing = await this.placementOf(scope);
-    if (existing) return { pool: existing.pool, driver: await this.driverOf(existing.pool) };
+    if (existing) return { ...existing, driver: await this.driverOf(existing.pool) };
     if (flavor !== null && !(await this.store.getFlavor(flavor))) {
       throw new BadRequest(`Flavor ${flavor} does not exist.`);
     }
@@ -103,7 +105,7 @@ export class PoolCatalog {
     }
     const placement = await this.store.insertPlacement(scope.project, scope.queue, { pool: chosen.name, flavor });
     this.cache.set(key(scope), placement);
-    return { pool: placement.pool, driver: await this.driverOf(placement.pool) };
+    return { ...placement, driver: await this.driverOf(placement.pool) };
   }
 
   /** Places a queue on a given pool (dead-letter queues follow their source queue). */

@@ -87,8 +87,7 @@ export class Router implements DataDriver, NotificationStore {
   async setQueueMetadata(scope: QueueScope, metadata: QueueMetadata): Promise<void> {
     const routed = await this.catalog.lookup(scope);
     if (!routed) return this.nowhere.setQueueMetadata(scope, metadata);
-    const placement = await this.catalog.placementOf(scope);
-    const was = placement?.flavor ?? null;
+    const was = routed.flavor;
     const next = flavorOf(metadata);
     if (was !== next) {
       throw new Conflict(
@@ -273,7 +272,11 @@ export class Router implements DataDriver, NotificationStore {
   }
 
   /** One call on a pool's driver, counted and timed by pool. */
-  private async call<T>(routed: RoutedQueue, op: string, fn: (d: DataDriver) => Promise<T>): Promise<T> {
+  private async call<T>(
+    routed: Pick<RoutedQueue, 'pool' | 'driver'>,
+    op: string,
+    fn: (d: DataDriver) => Promise<T>,
+  ): Promise<T> {
     if (!this.metrics) {
       try {
         return await fn(routed.driver);
